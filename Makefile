@@ -1,0 +1,49 @@
+# HIS Analyzer — every command a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup install run test lint format bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create the venv and install everything (run once; other targets do it for you)
+
+install: ## Reinstall the package and its dependencies into the venv
+	@rm -f $(STAMP)
+	@$(MAKE) --no-print-directory $(STAMP)
+
+run: $(STAMP) ## Create the demo on first run, then start the API (:8000) and dashboard (:8501)
+	$(BIN)/his-analyzer run
+
+test: $(STAMP) ## Run the whole test suite (unit, integration on real databases, e2e)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check + ruff format --check + shellcheck
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/shellcheck .ci/run $$(git ls-files '*.sh')
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Run the benchmarks in bench/ (prints figures; not part of `make test`)
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+clean: ## Remove the venv, caches and the demo data (./data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info data
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,65 @@
+"""Settings read from the environment (prefix HIS_) and option lists built from the registries."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the application reads from its environment, validated once."""
+
+    model_config = SettingsConfigDict(env_prefix="HIS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Where the embedded store lives.")
+    database_url: str | None = Field(
+        default=None, description="Metadata store URL; SQLite under data_dir when unset."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Key that encrypts datasource passwords; a key file otherwise."
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys accepted by the REST API and Socket.IO."
+    )
+    model: str | None = Field(default=None, description="Sentence-transformers model to load.")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_port: int = 8501
+    log_level: str = "INFO"
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        # Operators write HIS_API_KEYS=key1,key2; JSON lists are accepted too.
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @property
+    def metadata_url(self) -> str:
+        """The metadata store URL: explicit, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'his_analyzer.sqlite').resolve()}"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the generated encryption key is kept when HIS_SECRET_KEY is unset."""
+        return self.data_dir / "secret.key"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings(...)` instead of patching."""
+    return Settings()
+
+
+def dialect_options() -> list[str]:
+    """Database engines a datasource may use, straight from the dialect registry."""
+    from dialects.registry import dialects
+
+    return dialects.names()

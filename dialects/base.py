@@ -1,0 +1,114 @@
+"""What every database engine must tell us; a dialect overrides only what differs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import URL
+
+from models.connection_error import ConnectionErrorKind
+from models.datasource import ConnectionSpec
+
+
+class Dialect:
+    """Base class: documents each capability once; subclasses are short and declarative."""
+
+    name: ClassVar[str] = ""
+    #: Name shown to people ("MariaDB / MySQL").
+    display_name: ClassVar[str] = ""
+    #: SQLAlchemy driver name used in URLs ("postgresql+psycopg2").
+    driver: ClassVar[str] = ""
+    #: Python module that must be importable for the driver to work.
+    driver_module: ClassVar[str] = ""
+    #: Port used when a datasource gives none; None for file databases.
+    default_port: ClassVar[int | None] = None
+    #: Schema used when a datasource gives none; None means "the connection's own".
+    default_schema: ClassVar[str | None] = None
+    #: Whether the engine runs as a server reached by host and port (SQLite does not).
+    needs_server: ClassVar[bool] = True
+    #: Schemas that belong to the engine itself and are hidden from discovery.
+    system_schemas: ClassVar[frozenset[str]] = frozenset()
+    #: Bulk load through COPY FROM STDIN (PostgreSQL).
+    SUPPORTS_COPY: ClassVar[bool] = False
+    #: Opening and closing identifier quote characters.
+    quote_chars: ClassVar[tuple[str, str]] = ('"', '"')
+    #: SQL that returns one row with the server's version string.
+    version_sql: ClassVar[str] = "SELECT version()"
+    #: Seconds to wait for a server before calling it unreachable.
+    connect_timeout: ClassVar[int] = 10
+
+    def build_url(self, spec: ConnectionSpec) -> URL:
+        """The SQLAlchemy URL for `spec`; extra options become query parameters."""
+        return URL.create(
+            self.driver,
+            username=spec.username,
+            password=spec.password,
+            host=spec.host,
+            port=spec.port or self.default_port,
+            database=spec.database,
+            query=dict(spec.options),
+        )
+
+    def engine_options(self) -> dict[str, Any]:
+        """Keyword arguments for `create_engine` (pool sizing, connect timeout)."""
+        return {
+            "pool_pre_ping": True,
+            "pool_size": 5,
+            "max_overflow": 5,
+            "pool_recycle": 3600,
+            "connect_args": self.connect_args(),
+        }
+
+    def connect_args(self) -> dict[str, Any]:
+        """Driver keyword arguments; by default only the connect timeout."""
+        return {"connect_timeout": self.connect_timeout}
+
+    def quote(self, identifier: str) -> str:
+        """Quote one identifier, doubling any closing quote inside it."""
+        opening, closing = self.quote_chars
+        return f"{opening}{identifier.replace(closing, closing * 2)}{closing}"
+
+    def qualified(self, table: str, schema: str | None) -> str:
+        """`schema.table`, both quoted; just the table when no schema is given."""
+        return f"{self.quote(schema)}.{self.quote(table)}" if schema else self.quote(table)
+
+    def server_version(self, connection: Connection) -> str:
+        """The server's own version string."""
+        return str(connection.execute(text(self.version_sql)).scalar_one())
+
+    def row_estimate_sql(self) -> str | None:
+        """SQL giving (table_name, row_estimate) for the schema bound as :schema; None if the
+        engine keeps no statistics (then tables are counted)."""
+        return None
+
+    def row_estimates(self, connection: Connection, schema: str | None) -> dict[str, int | None]:
+        """Estimated row counts of the tables of `schema`, from the engine's statistics."""
+        sql = self.row_estimate_sql()
+        if sql is None:
+            return {}
+        rows = connection.execute(text(sql), {"schema": schema or self.current_schema(connection)})
+        return {
+            name: (int(count) if count is not None and count >= 0 else None) for name, count in rows
+        }
+
+    def current_schema(self, connection: Connection) -> str | None:
+        """The schema unqualified names resolve to on this connection."""
+        return connection.dialect.default_schema_name
+
+    def classify_error(self, error: BaseException) -> ConnectionErrorKind:
+        """Why a connection attempt failed, read from the driver's exception."""
+        return ConnectionErrorKind.OTHER
+
+
+def error_text(error: BaseException) -> str:
+    """The driver's own message of a (possibly SQLAlchemy-wrapped) error, lower-cased."""
+    original = getattr(error, "orig", None) or error
+    return str(original).lower()
+
+
+def error_code(error: BaseException) -> int | None:
+    """The numeric code a DB-API error carries as its first argument (MySQL), if any."""
+    original = getattr(error, "orig", None) or error
+    args = getattr(original, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None

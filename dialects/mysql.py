@@ -1,0 +1,52 @@
+"""MariaDB and MySQL, through PyMySQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import URL
+
+from dialects.base import Dialect, error_code
+from dialects.registry import register_dialect
+from models.connection_error import ConnectionErrorKind
+from models.datasource import ConnectionSpec
+
+# MySQL client/server error numbers that tell the causes apart.
+_AUTH_ERRORS = {1045, 1698, 1251}
+_UNKNOWN_DATABASE = 1049
+_UNREACHABLE_ERRORS = {2002, 2003, 2005, 2006, 2013}
+
+
+@register_dialect("mysql")
+class MySQLDialect(Dialect):
+    display_name = "MariaDB / MySQL"
+    driver = "mysql+pymysql"
+    driver_module = "pymysql"
+    default_port = 3306
+    system_schemas = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
+    quote_chars = ("`", "`")
+    version_sql = "SELECT VERSION()"
+
+    def build_url(self, spec: ConnectionSpec) -> URL:
+        url = super().build_url(spec)
+        # Thai text needs 4-byte-safe UTF-8 unless the datasource says otherwise.
+        return url if "charset" in url.query else url.update_query_dict({"charset": "utf8mb4"})
+
+    def row_estimate_sql(self) -> str:
+        return (
+            "SELECT table_name, table_rows FROM information_schema.tables "
+            "WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
+        )
+
+    def current_schema(self, connection: Connection) -> str | None:
+        # In MySQL a schema is a database; the current one is the connection's database.
+        return connection.execute(text("SELECT DATABASE()")).scalar()
+
+    def classify_error(self, error: BaseException) -> ConnectionErrorKind:
+        code = error_code(error)
+        if code in _AUTH_ERRORS:
+            return ConnectionErrorKind.AUTHENTICATION
+        if code == _UNKNOWN_DATABASE:
+            return ConnectionErrorKind.UNKNOWN_DATABASE
+        if code in _UNREACHABLE_ERRORS:
+            return ConnectionErrorKind.UNREACHABLE
+        return ConnectionErrorKind.OTHER

@@ -1,0 +1,52 @@
+"""PostgreSQL, through psycopg2."""
+
+from __future__ import annotations
+
+from dialects.base import Dialect, error_text
+from dialects.registry import register_dialect
+from models.connection_error import ConnectionErrorKind
+
+_AUTH_PHRASES = (
+    "password authentication failed",
+    "no password supplied",
+    "authentication failed",
+    'role "',  # role "x" does not exist
+)
+_UNREACHABLE_PHRASES = (
+    "connection refused",
+    "could not connect",
+    "could not translate host name",
+    "timeout expired",
+    "no route to host",
+    "network is unreachable",
+    "server closed the connection",
+)
+
+
+@register_dialect("postgresql")
+class PostgreSQLDialect(Dialect):
+    display_name = "PostgreSQL"
+    driver = "postgresql+psycopg2"
+    driver_module = "psycopg2"
+    default_port = 5432
+    default_schema = "public"
+    system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})
+    SUPPORTS_COPY = True
+
+    def row_estimate_sql(self) -> str:
+        # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.
+        return (
+            "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
+        )
+
+    def classify_error(self, error: BaseException) -> ConnectionErrorKind:
+        message = error_text(error)
+        if 'database "' in message and "does not exist" in message:
+            return ConnectionErrorKind.UNKNOWN_DATABASE
+        if any(phrase in message for phrase in _AUTH_PHRASES):
+            return ConnectionErrorKind.AUTHENTICATION
+        if any(phrase in message for phrase in _UNREACHABLE_PHRASES):
+            return ConnectionErrorKind.UNREACHABLE
+        return ConnectionErrorKind.OTHER

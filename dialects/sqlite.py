@@ -1,0 +1,55 @@
+"""SQLite files: the demo datasources and small local extracts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import URL
+
+from dialects.base import Dialect, error_text
+from dialects.registry import register_dialect
+from models.connection_error import ConnectionErrorKind
+from models.datasource import ConnectionSpec
+
+
+@register_dialect("sqlite")
+class SQLiteDialect(Dialect):
+    display_name = "SQLite (file)"
+    driver = "sqlite+pysqlite"
+    driver_module = "sqlite3"
+    needs_server = False
+    version_sql = "SELECT sqlite_version()"
+
+    def build_url(self, spec: ConnectionSpec) -> URL:
+        # mode=rw: a mistyped path must fail, not silently create an empty database.
+        return URL.create(
+            self.driver, database=f"file:{spec.database}", query={"mode": "rw", "uri": "true"}
+        )
+
+    def engine_options(self) -> dict[str, Any]:
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+
+    def current_schema(self, connection: Connection) -> str | None:
+        return "main"
+
+    def row_estimates(self, connection: Connection, schema: str | None) -> dict[str, int | None]:
+        # SQLite keeps no row statistics; demo files are small enough to count exactly.
+        prefix = f"{self.quote(schema)}." if schema else ""
+        names = connection.execute(
+            text(
+                f"SELECT name FROM {prefix}sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'"
+            )
+        ).scalars()
+        return {
+            name: connection.execute(
+                text(f"SELECT COUNT(*) FROM {prefix}{self.quote(name)}")
+            ).scalar_one()
+            for name in list(names)
+        }
+
+    def classify_error(self, error: BaseException) -> ConnectionErrorKind:
+        if "unable to open database file" in error_text(error):
+            return ConnectionErrorKind.UNKNOWN_DATABASE
+        return ConnectionErrorKind.OTHER

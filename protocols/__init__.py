@@ -1,0 +1,1 @@
+"""typing.Protocol interfaces that services depend on instead of concrete classes."""

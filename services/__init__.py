@@ -1,0 +1,1 @@
+"""Business logic: one function per use case, free of any web or dashboard framework."""

@@ -1,0 +1,25 @@
+"""What every service function needs from the outside world, built once by `bootstrap`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from config import Settings
+from protocols.repository import UnitOfWork
+from services.db_connector import ConnectionManager
+from services.secret_box import SecretBox
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """The metadata store (as a unit-of-work factory), the password box and the pools."""
+
+    settings: Settings
+    uow_factory: Callable[[], UnitOfWork]
+    secrets: SecretBox
+    connections: ConnectionManager
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work: `with ctx.uow() as uow: ...; uow.commit()`."""
+        return self.uow_factory()

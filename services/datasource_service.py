@@ -1,0 +1,209 @@
+"""Use cases for datasources: create, list, get, update, delete, test."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from dialects.registry import get_dialect
+from models.common import utc_now
+from models.datasource import ConnectionSpec, Datasource
+from protocols.repository import UnitOfWork
+from services.context import ServiceContext
+from services.errors import Conflict, DatasourceNotFound, InvalidInput, PluginNotFound
+from services.secret_box import SecretBox
+from utils.registry import UnknownPluginError
+
+log = logging.getLogger(__name__)
+
+#: Sentinel for `update_datasource(password=KEEP)`: leave the stored password as it is.
+KEEP: Any = object()
+
+
+@dataclass(frozen=True)
+class ConnectionTestResult:
+    """A successful connection test."""
+
+    server_version: str
+    elapsed_ms: float
+
+
+def create_datasource(
+    ctx: ServiceContext,
+    *,
+    name: str,
+    db_type: str,
+    database: str,
+    host: str | None = None,
+    port: int | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    schema: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> Datasource:
+    """Register a datasource; its password is stored encrypted.
+
+    Raises:
+        InvalidInput: a field is missing or out of range.
+        PluginNotFound: `db_type` is not a known database type.
+        Conflict: the name is already taken.
+    """
+    datasource = Datasource(
+        name=(name or "").strip(),
+        db_type=_known_db_type(db_type),
+        database=(database or "").strip(),
+        host=(host or "").strip() or None,
+        port=port,
+        username=username or None,
+        password_encrypted=ctx.secrets.encrypt(password) if password else None,
+        schema=schema or None,
+        options=dict(options or {}),
+    )
+    _validate(datasource)
+    with ctx.uow() as uow:
+        if uow.datasources.get_by_name(datasource.name) is not None:
+            raise Conflict(f"A datasource named {datasource.name!r} already exists.")
+        uow.datasources.add(datasource)
+        uow.commit()
+    log.info("datasource %r (%s) created", datasource.name, datasource.db_type)
+    return datasource
+
+
+def list_datasources(ctx: ServiceContext) -> list[Datasource]:
+    """Every datasource, by name."""
+    with ctx.uow() as uow:
+        return uow.datasources.list()
+
+
+def get_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> Datasource:
+    """The datasource with this name or id; `DatasourceNotFound` otherwise."""
+    with ctx.uow() as uow:
+        return _find(uow, key)
+
+
+def update_datasource(
+    ctx: ServiceContext, key: str | uuid.UUID, *, password: Any = KEEP, **changes: Any
+) -> Datasource:
+    """Change fields of a datasource. `password=None` removes it; leave it out to keep it.
+
+    Raises:
+        DatasourceNotFound, InvalidInput, PluginNotFound, Conflict: as for create.
+    """
+    allowed = {"name", "db_type", "database", "host", "port", "username", "schema", "options"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"Unknown datasource field(s): {', '.join(sorted(unknown))}.")
+    with ctx.uow() as uow:
+        datasource = _find(uow, key)
+        old_spec = connection_spec(datasource, ctx.secrets)
+        for field, value in changes.items():
+            setattr(datasource, field, value)
+        if "db_type" in changes:
+            datasource.db_type = _known_db_type(datasource.db_type)
+        if password is not KEEP:
+            datasource.password_encrypted = ctx.secrets.encrypt(password) if password else None
+        _validate(datasource)
+        clash = uow.datasources.get_by_name(datasource.name)
+        if clash is not None and clash.id != datasource.id:
+            raise Conflict(f"A datasource named {datasource.name!r} already exists.")
+        datasource.updated_at = utc_now()
+        uow.datasources.update(datasource)
+        uow.commit()
+    ctx.connections.close_connection(old_spec)
+    log.info(
+        "datasource %r updated (%s)", datasource.name, ", ".join(sorted(changes)) or "password"
+    )
+    return datasource
+
+
+def delete_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> None:
+    """Remove a datasource and close its pooled connections."""
+    with ctx.uow() as uow:
+        datasource = _find(uow, key)
+        uow.datasources.delete(datasource.id)
+        uow.commit()
+    ctx.connections.close_connection(connection_spec(datasource, ctx.secrets))
+    log.info("datasource %r deleted", datasource.name)
+
+
+def test_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> ConnectionTestResult:
+    """Connect to a stored datasource and return the server's version.
+
+    Raises:
+        AuthenticationFailed, HostUnreachable, UnknownDatabase, DriverMissing, ConnectionFailed:
+            each with a one-line message that names the cause.
+    """
+    return test_connection(ctx, connection_spec(get_datasource(ctx, key), ctx.secrets))
+
+
+def test_connection(ctx: ServiceContext, spec: ConnectionSpec) -> ConnectionTestResult:
+    """Connect with `spec` (stored or not yet saved) and return the server's version."""
+    started = time.perf_counter()
+    dialect = get_dialect(spec.db_type)
+    with ctx.connections.connect(spec) as connection:
+        version = dialect.server_version(connection)
+    return ConnectionTestResult(version, (time.perf_counter() - started) * 1000)
+
+
+# Service functions named like tests: keep pytest from collecting them where they are imported.
+test_datasource.__test__ = False  # type: ignore[attr-defined]
+test_connection.__test__ = False  # type: ignore[attr-defined]
+
+
+def connection_spec(datasource: Datasource, secrets: SecretBox) -> ConnectionSpec:
+    """What a dialect needs to connect, with the password decrypted in memory only."""
+    password = (
+        secrets.decrypt(datasource.password_encrypted) if datasource.password_encrypted else None
+    )
+    return ConnectionSpec(
+        db_type=datasource.db_type,
+        database=datasource.database,
+        host=datasource.host,
+        port=datasource.port,
+        username=datasource.username,
+        password=password,
+        options=tuple(sorted((str(k), str(v)) for k, v in datasource.options.items())),
+    )
+
+
+def _find(uow: UnitOfWork, key: str | uuid.UUID) -> Datasource:
+    datasource = uow.datasources.get_by_name(str(key))
+    if datasource is None:
+        datasource_id = key if isinstance(key, uuid.UUID) else _as_uuid(key)
+        datasource = uow.datasources.get(datasource_id) if datasource_id else None
+    if datasource is None:
+        raise DatasourceNotFound(str(key))
+    return datasource
+
+
+def _as_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _known_db_type(db_type: str) -> str:
+    try:
+        return get_dialect(db_type).name
+    except UnknownPluginError as error:
+        raise PluginNotFound(str(error), field="db_type") from None
+
+
+def _validate(datasource: Datasource) -> None:
+    if not datasource.name:
+        raise InvalidInput("A datasource needs a name.", field="name")
+    if len(datasource.name) > 200:
+        raise InvalidInput("A datasource name is at most 200 characters.", field="name")
+    if not datasource.database:
+        raise InvalidInput(
+            "A datasource needs a database name (or a file path for SQLite).", field="database"
+        )
+    dialect = get_dialect(datasource.db_type)
+    if dialect.needs_server and not datasource.host:
+        raise InvalidInput(f"A {dialect.display_name} datasource needs a host.", field="host")
+    if datasource.port is not None and not 1 <= datasource.port <= 65535:
+        raise InvalidInput(f"Port {datasource.port} is not between 1 and 65535.", field="port")

@@ -1,0 +1,106 @@
+"""Domain errors: each carries a one-line message a hospital IT person can act on."""
+
+from __future__ import annotations
+
+
+class HisError(Exception):
+    """Base of every error HIS Analyzer reports to a user."""
+
+    #: Short machine-readable code; the API puts it in the JSON:API error object.
+    code = "his_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(HisError):
+    """Something asked for by name or id does not exist."""
+
+    code = "not_found"
+
+
+class DatasourceNotFound(NotFound):
+    """No datasource has that name or id."""
+
+    code = "datasource_not_found"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"No datasource named or numbered {key!r}.")
+        self.key = key
+
+
+class TableNotFound(NotFound):
+    """The datasource has no such table (in the given schema)."""
+
+    code = "table_not_found"
+
+    def __init__(self, table: str, schema: str | None) -> None:
+        where = f" in schema {schema!r}" if schema else ""
+        super().__init__(f"No table {table!r}{where}.")
+        self.table = table
+        self.schema = schema
+
+
+class Conflict(HisError):
+    """The change clashes with what is stored (a name taken, a row in use)."""
+
+    code = "conflict"
+
+
+class InvalidInput(HisError):
+    """The request itself is malformed; `field` names the culprit when known."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidConfig(InvalidInput):
+    """A mapping config or setting does not validate."""
+
+    code = "invalid_config"
+
+
+class PluginNotFound(InvalidInput):
+    """A dialect, transformer or validator name is not registered."""
+
+    code = "plugin_not_found"
+
+
+class ConnectionFailed(HisError):
+    """A database could not be reached or refused us; subclasses say why."""
+
+    code = "connection_failed"
+
+
+class AuthenticationFailed(ConnectionFailed):
+    """The server answered but refused the user name or password."""
+
+    code = "authentication_failed"
+
+
+class HostUnreachable(ConnectionFailed):
+    """Nothing answered at host:port (down, firewalled, wrong port or host name)."""
+
+    code = "host_unreachable"
+
+
+class UnknownDatabase(ConnectionFailed):
+    """The server answered but has no database of that name."""
+
+    code = "unknown_database"
+
+
+class DriverMissing(ConnectionFailed):
+    """The Python driver or ODBC driver for this engine is not installed."""
+
+    code = "driver_missing"
+
+
+class SecretKeyError(HisError):
+    """Stored passwords cannot be decrypted with the configured key."""
+
+    code = "secret_key_error"

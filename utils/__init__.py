@@ -1,0 +1,1 @@
+"""Stateless helpers shared by every layer."""
