@@ -35,6 +35,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Serv
         uow_factory=lambda: SqlAlchemyUnitOfWork(session_factory),
         secrets=_secret_box(settings),
         connections=ConnectionManager(),
+        store_engine=engine,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+
 from config import Settings
 from protocols.repository import UnitOfWork
 from services.db_connector import ConnectionManager
@@ -19,7 +21,13 @@ class ServiceContext:
     uow_factory: Callable[[], UnitOfWork]
     secrets: SecretBox
     connections: ConnectionManager
+    store_engine: Engine
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work: `with ctx.uow() as uow: ...; uow.commit()`."""
         return self.uow_factory()
+
+    def close(self) -> None:
+        """Release every pooled connection: datasources' and the metadata store's."""
+        self.connections.close_all_connections()
+        self.store_engine.dispose()

@@ -1,0 +1,93 @@
+"""Fixtures shared by every test: settings, the service context, real server databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from config import Settings
+from services.bootstrap import bootstrap
+from services.context import ServiceContext
+from tests.servers import (
+    MYSQL_URL,
+    PG_URL,
+    create_database,
+    drop_database,
+    require_server,
+    unique_name,
+)
+
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> URL:
+    """The real PostgreSQL server (fails under HIS_REQUIRE_SERVICES=1 when it is down)."""
+    return require_server(PG_URL, "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def mysql_server() -> URL:
+    """The real MariaDB/MySQL server (fails under HIS_REQUIRE_SERVICES=1 when it is down)."""
+    return require_server(MYSQL_URL, "MariaDB")
+
+
+@pytest.fixture
+def pg_database(pg_server: URL) -> Iterator[URL]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    name = unique_name()
+    url = create_database(pg_server, name)
+    yield url
+    drop_database(pg_server, name)
+
+
+@pytest.fixture
+def mysql_database(mysql_server: URL) -> Iterator[URL]:
+    """A fresh MariaDB database for one test, dropped afterwards."""
+    name = unique_name()
+    url = create_database(mysql_server, name)
+    yield url
+    drop_database(mysql_server, name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings of an isolated installation: its own data folder and SQLite store."""
+    return Settings(data_dir=tmp_path / "data", secret_key=TEST_SECRET, _env_file=None)
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[ServiceContext]:
+    """The service context of an isolated installation (SQLite metadata store)."""
+    context = bootstrap(settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings whose metadata store is SQLite, then (second run) a real PostgreSQL database."""
+    if request.param == "sqlite":
+        yield Settings(data_dir=tmp_path / "data", secret_key=TEST_SECRET, _env_file=None)
+        return
+    server = request.getfixturevalue("pg_server")
+    name = unique_name("his_store")
+    url = create_database(server, name)
+    yield Settings(
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        database_url=url.render_as_string(hide_password=False),
+        _env_file=None,
+    )
+    drop_database(server, name)
+
+
+@pytest.fixture
+def store_ctx(store_settings: Settings) -> Iterator[ServiceContext]:
+    """A service context on each metadata store in turn (SQLite, PostgreSQL)."""
+    context = bootstrap(store_settings)
+    yield context
+    context.close()
