@@ -1,0 +1,1 @@
+"""The REST API: HTTP <-> services, nothing more."""

@@ -1,0 +1,1 @@
+"""The datasources resource: CRUD, connection test and live schema discovery."""

@@ -1,0 +1,1 @@
+"""Streamlit page controllers: call services, hold page logic, never draw widgets."""

@@ -1,0 +1,1 @@
+"""Streamlit rendering: one module per page; widgets only, logic lives in controllers."""

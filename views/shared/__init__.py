@@ -1,0 +1,1 @@
+"""Rendering helpers shared by several pages."""
