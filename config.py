@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -35,9 +36,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_keys(cls, value: object) -> object:
         # Operators write HIS_API_KEYS=key1,key2; JSON lists are accepted too.
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [key.strip() for key in value.split(",") if key.strip()]
-        return value
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)
+        return [key.strip() for key in value.split(",") if key.strip()]
 
     @property
     def metadata_url(self) -> str:

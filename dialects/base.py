@@ -50,17 +50,17 @@ class Dialect:
             query=dict(spec.options),
         )
 
-    def engine_options(self) -> dict[str, Any]:
+    def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
         """Keyword arguments for `create_engine` (pool sizing, connect timeout)."""
         return {
             "pool_pre_ping": True,
             "pool_size": 5,
             "max_overflow": 5,
             "pool_recycle": 3600,
-            "connect_args": self.connect_args(),
+            "connect_args": self.connect_args(spec),
         }
 
-    def connect_args(self) -> dict[str, Any]:
+    def connect_args(self, spec: ConnectionSpec) -> dict[str, Any]:
         """Driver keyword arguments; by default only the connect timeout."""
         return {"connect_timeout": self.connect_timeout}
 

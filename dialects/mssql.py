@@ -49,12 +49,12 @@ class MSSQLDialect(Dialect):
         }
         return url.update_query_dict({k: v for k, v in defaults.items() if k not in url.query})
 
-    def connect_args(self) -> dict[str, Any]:
+    def connect_args(self, spec: ConnectionSpec) -> dict[str, Any]:
         return {"timeout": self.connect_timeout}
 
-    def engine_options(self) -> dict[str, Any]:
+    def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
         # fast_executemany sends parameter arrays in one round trip instead of one per row.
-        return {**super().engine_options(), "fast_executemany": True}
+        return {**super().engine_options(spec), "fast_executemany": True}
 
     def row_estimate_sql(self) -> str:
         return (

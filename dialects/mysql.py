@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
@@ -13,6 +15,7 @@ from models.datasource import ConnectionSpec
 # MySQL client/server error numbers that tell the causes apart.
 _AUTH_ERRORS = {1045, 1698, 1251}
 _UNKNOWN_DATABASE = 1049
+_NO_DATABASE_RIGHTS = 1044
 _UNREACHABLE_ERRORS = {2002, 2003, 2005, 2006, 2013}
 
 
@@ -31,6 +34,14 @@ class MySQLDialect(Dialect):
         # Thai text needs 4-byte-safe UTF-8 unless the datasource says otherwise.
         return url if "charset" in url.query else url.update_query_dict({"charset": "utf8mb4"})
 
+    def connect_args(self, spec: ConnectionSpec) -> dict[str, Any]:
+        args = super().connect_args(spec)
+        if spec.password:
+            # PyMySQL encodes a text password as latin-1 and fails on Thai; the server hashed
+            # the UTF-8 bytes the password was created with, so send exactly those.
+            args["password"] = spec.password.encode("utf-8")
+        return args
+
     def row_estimate_sql(self) -> str:
         return (
             "SELECT table_name, table_rows FROM information_schema.tables "
@@ -45,6 +56,8 @@ class MySQLDialect(Dialect):
         code = error_code(error)
         if code in _AUTH_ERRORS:
             return ConnectionErrorKind.AUTHENTICATION
+        if code == _NO_DATABASE_RIGHTS:
+            return ConnectionErrorKind.PERMISSION
         if code == _UNKNOWN_DATABASE:
             return ConnectionErrorKind.UNKNOWN_DATABASE
         if code in _UNREACHABLE_ERRORS:

@@ -45,6 +45,8 @@ class PostgreSQLDialect(Dialect):
         message = error_text(error)
         if 'database "' in message and "does not exist" in message:
             return ConnectionErrorKind.UNKNOWN_DATABASE
+        if "permission denied for database" in message:
+            return ConnectionErrorKind.PERMISSION
         if any(phrase in message for phrase in _AUTH_PHRASES):
             return ConnectionErrorKind.AUTHENTICATION
         if any(phrase in message for phrase in _UNREACHABLE_PHRASES):

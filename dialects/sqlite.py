@@ -27,7 +27,7 @@ class SQLiteDialect(Dialect):
             self.driver, database=f"file:{spec.database}", query={"mode": "rw", "uri": "true"}
         )
 
-    def engine_options(self) -> dict[str, Any]:
+    def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
 
     def current_schema(self, connection: Connection) -> str | None:

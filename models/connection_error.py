@@ -11,5 +11,6 @@ class ConnectionErrorKind(StrEnum):
     AUTHENTICATION = "authentication"
     UNREACHABLE = "unreachable"
     UNKNOWN_DATABASE = "unknown_database"
+    PERMISSION = "permission"
     DRIVER_MISSING = "driver_missing"
     OTHER = "other"

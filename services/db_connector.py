@@ -15,6 +15,7 @@ from dialects.registry import get_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 from services.errors import (
+    AccessDenied,
     AuthenticationFailed,
     ConnectionFailed,
     DriverMissing,
@@ -89,7 +90,7 @@ class ConnectionManager:
     def _build_engine(spec: ConnectionSpec) -> Engine:
         dialect = get_dialect(spec.db_type)
         try:
-            return create_engine(dialect.build_url(spec), **dialect.engine_options())
+            return create_engine(dialect.build_url(spec), **dialect.engine_options(spec))
         except ImportError as error:
             raise driver_missing(dialect) from error
 
@@ -131,6 +132,11 @@ def describe_connection_error(
             return UnknownDatabase(f"The SQLite file {spec.database!r} does not exist.")
         return UnknownDatabase(
             f"{dialect.display_name} at {where} has no database {spec.database!r}."
+        )
+    if kind is ConnectionErrorKind.PERMISSION:
+        return AccessDenied(
+            f"User {spec.username!r} may not use database {spec.database!r} on "
+            f"{dialect.display_name} at {where}: ask its administrator for read access."
         )
     if kind is ConnectionErrorKind.DRIVER_MISSING:
         return driver_missing(dialect)

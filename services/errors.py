@@ -94,6 +94,12 @@ class UnknownDatabase(ConnectionFailed):
     code = "unknown_database"
 
 
+class AccessDenied(ConnectionFailed):
+    """The login worked but the user has no rights on that database."""
+
+    code = "access_denied"
+
+
 class DriverMissing(ConnectionFailed):
     """The Python driver or ODBC driver for this engine is not installed."""
 
