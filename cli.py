@@ -235,7 +235,7 @@ def schema_columns(
 @demo_app.command("init")
 def demo_init() -> None:
     """Create the demo datasources ("demo source", "demo target") if they are missing."""
-    created = ensure_demo(_ctx())
+    created = ensure_demo(_ctx(), force=True)
     out.print(f"Demo ready ({'created ' + ', '.join(created) if created else 'already there'}).")
 
 

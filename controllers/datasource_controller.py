@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from config import dialect_options
 from models.datasource import Datasource
-from models.schema import TableInfo
 from services import datasource_service, discovery_service
 from services.context import ServiceContext
 from services.datasource_service import ConnectionTestResult
@@ -42,6 +40,14 @@ class DatasourceForm:
 
 
 @dataclass(frozen=True, slots=True)
+class TableRow:
+    """One table of a datasource, with the engine's row estimate (None when unknown)."""
+
+    name: str
+    row_estimate: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnRow:
     """One column of a browsed table."""
 
@@ -59,8 +65,13 @@ class DatasourceController:
         self.ctx = ctx
 
     def db_types(self) -> list[str]:
-        """Database types a datasource may use (from the dialect registry)."""
-        return dialect_options()
+        """Database types a datasource may use, servers first (MariaDB / MySQL leads)."""
+        return [kind.name for kind in datasource_service.database_types()]
+
+    def db_type_label(self, name: str) -> str:
+        """How a database type is shown to people ("MariaDB / MySQL" for "mysql")."""
+        labels = {kind.name: kind.display_name for kind in datasource_service.database_types()}
+        return labels.get(name, name)
 
     def rows(self) -> list[DatasourceRow]:
         """Every datasource as a table row, by name."""
@@ -102,9 +113,12 @@ class DatasourceController:
         """Remove the datasource and close its pooled connections."""
         datasource_service.delete_datasource(self.ctx, name)
 
-    def tables(self, name: str) -> list[TableInfo]:
+    def tables(self, name: str) -> list[TableRow]:
         """Tables of the datasource's default schema, with row estimates."""
-        return discovery_service.list_tables(self.ctx, name)
+        return [
+            TableRow(table.name, table.row_estimate)
+            for table in discovery_service.list_tables(self.ctx, name)
+        ]
 
     def columns(self, name: str, table: str) -> list[ColumnRow]:
         """Columns of one table: type, nullable, default and whether it is in the primary key.

@@ -22,7 +22,8 @@ def register_dialect(name: str) -> Callable[[type[Dialect]], type[Dialect]]:
 
 
 def get_dialect(name: str) -> Dialect:
-    """The dialect called `name` (raises UnknownPluginError with a suggestion)."""
-    import dialects as _builtins  # noqa: F401 - registers the built-in dialects
+    """The dialect called `name` (raises UnknownPluginError with a suggestion).
 
+    Importing this module imports the `dialects` package first, which registers the built-ins.
+    """
     return dialects.get(name)

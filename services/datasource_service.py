@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from dialects.registry import get_dialect
+from dialects.registry import dialects, get_dialect
 from models.common import utc_now
 from models.datasource import ConnectionSpec, Datasource
 from protocols.repository import UnitOfWork
@@ -52,17 +52,17 @@ def create_datasource(
         Conflict: the name is already taken.
     """
     datasource = Datasource(
-        name=(name or "").strip(),
-        db_type=_known_db_type(db_type),
-        database=(database or "").strip(),
-        host=(host or "").strip() or None,
+        name=name,
+        db_type=db_type,
+        database=database,
+        host=host,
         port=port,
-        username=username or None,
+        username=username,
         password_encrypted=ctx.secrets.encrypt(password) if password else None,
-        schema=schema or None,
+        schema=schema,
         options=dict(options or {}),
     )
-    _validate(datasource)
+    _normalise_and_validate(datasource)
     with ctx.uow() as uow:
         if uow.datasources.get_by_name(datasource.name) is not None:
             raise Conflict(f"A datasource named {datasource.name!r} already exists.")
@@ -98,14 +98,12 @@ def update_datasource(
         raise InvalidInput(f"Unknown datasource field(s): {', '.join(sorted(unknown))}.")
     with ctx.uow() as uow:
         datasource = _find(uow, key)
-        old_spec = connection_spec(datasource, ctx.secrets)
+        old_spec = connection_spec(datasource, secrets=None)
         for field, value in changes.items():
             setattr(datasource, field, value)
-        if "db_type" in changes:
-            datasource.db_type = _known_db_type(datasource.db_type)
         if password is not KEEP:
             datasource.password_encrypted = ctx.secrets.encrypt(password) if password else None
-        _validate(datasource)
+        _normalise_and_validate(datasource)
         clash = uow.datasources.get_by_name(datasource.name)
         if clash is not None and clash.id != datasource.id:
             raise Conflict(f"A datasource named {datasource.name!r} already exists.")
@@ -125,7 +123,7 @@ def delete_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> None:
         datasource = _find(uow, key)
         uow.datasources.delete(datasource.id)
         uow.commit()
-    ctx.connections.close_connection(connection_spec(datasource, ctx.secrets))
+    ctx.connections.close_connection(connection_spec(datasource, secrets=None))
     log.info("datasource %r deleted", datasource.name)
 
 
@@ -153,11 +151,14 @@ test_datasource.__test__ = False  # type: ignore[attr-defined]
 test_connection.__test__ = False  # type: ignore[attr-defined]
 
 
-def connection_spec(datasource: Datasource, secrets: SecretBox) -> ConnectionSpec:
-    """What a dialect needs to connect, with the password decrypted in memory only."""
-    password = (
-        secrets.decrypt(datasource.password_encrypted) if datasource.password_encrypted else None
-    )
+def connection_spec(datasource: Datasource, secrets: SecretBox | None) -> ConnectionSpec:
+    """What a dialect needs to connect, with the password decrypted in memory only.
+
+    With `secrets=None` the password is left out: enough to find the datasource's pool.
+    """
+    password = None
+    if secrets is not None and datasource.password_encrypted:
+        password = secrets.decrypt(datasource.password_encrypted)
     return ConnectionSpec(
         db_type=datasource.db_type,
         database=datasource.database,
@@ -193,7 +194,14 @@ def _known_db_type(db_type: str) -> str:
         raise PluginNotFound(str(error), field="db_type") from None
 
 
-def _validate(datasource: Datasource) -> None:
+def _normalise_and_validate(datasource: Datasource) -> None:
+    # Form fields arrive with stray spaces; names and hosts never mean them. Passwords may.
+    for field in ("name", "database", "host", "username", "schema"):
+        value = getattr(datasource, field)
+        setattr(datasource, field, value.strip() or None if isinstance(value, str) else value)
+    datasource.name = datasource.name or ""
+    datasource.database = datasource.database or ""
+    datasource.db_type = _known_db_type(datasource.db_type)
     if not datasource.name:
         raise InvalidInput("A datasource needs a name.", field="name")
     if len(datasource.name) > 200:
@@ -207,3 +215,29 @@ def _validate(datasource: Datasource) -> None:
         raise InvalidInput(f"A {dialect.display_name} datasource needs a host.", field="host")
     if datasource.port is not None and not 1 <= datasource.port <= 65535:
         raise InvalidInput(f"Port {datasource.port} is not between 1 and 65535.", field="port")
+
+
+@dataclass(frozen=True)
+class DatabaseType:
+    """What a form needs to know about one database engine."""
+
+    name: str
+    display_name: str
+    default_port: int | None
+    needs_server: bool
+    default_schema: str | None
+
+
+def database_types() -> list[DatabaseType]:
+    """Every registered engine, servers first, each by its display name."""
+    found = [
+        DatabaseType(
+            name=dialect.name,
+            display_name=dialect.display_name,
+            default_port=dialect.default_port,
+            needs_server=dialect.needs_server,
+            default_schema=dialect.default_schema,
+        )
+        for dialect in dialects
+    ]
+    return sorted(found, key=lambda kind: (not kind.needs_server, kind.display_name))

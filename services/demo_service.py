@@ -64,9 +64,16 @@ _VISITS = [
 ]
 
 
-def ensure_demo(ctx: ServiceContext) -> list[str]:
-    """Create whatever part of the demo is missing; returns the names of what was created."""
+def ensure_demo(ctx: ServiceContext, *, force: bool = False) -> list[str]:
+    """Create the demo on first run; returns the names of the datasources it created.
+
+    Later runs leave it alone, so a user who deleted a demo datasource does not get it back;
+    `force=True` re-creates whatever part is missing.
+    """
     data_dir = ctx.settings.data_dir
+    marker = data_dir / ".demo_created"
+    if marker.exists() and not force:
+        return []
     existing = {datasource.name for datasource in list_datasources(ctx)}
     created = []
     source_file = data_dir / "demo_source.sqlite"
@@ -79,6 +86,7 @@ def ensure_demo(ctx: ServiceContext) -> list[str]:
         if name not in existing:
             create_datasource(ctx, name=name, db_type="sqlite", database=str(path.resolve()))
             created.append(name)
+    marker.touch()
     if created:
         log.info("demo datasources created: %s", ", ".join(created))
     return created

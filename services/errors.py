@@ -26,7 +26,7 @@ class DatasourceNotFound(NotFound):
     code = "datasource_not_found"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"No datasource named or numbered {key!r}.")
+        super().__init__(f"No datasource called {key!r}.")
         self.key = key
 
 

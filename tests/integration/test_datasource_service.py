@@ -233,3 +233,25 @@ def test_close_all_connections_empties_the_pool(
     assert len(ctx.connections.pooled_keys()) == 1
     ctx.connections.close_all_connections()
     assert ctx.connections.pooled_keys() == []
+
+
+def test_after_a_key_change_the_password_can_be_replaced_and_deleted(
+    ctx: ServiceContext, pg_server: URL
+) -> None:
+    from dataclasses import replace
+
+    from services.secret_box import SecretBox
+
+    add_server(ctx, "newhis", pg_server, password="old")
+    rekeyed = replace(ctx, secrets=SecretBox.from_passphrase("a different key"))
+    updated = ds.update_datasource(rekeyed, "newhis", password="new")
+    assert rekeyed.secrets.decrypt(updated.password_encrypted) == "new"
+    ds.delete_datasource(rekeyed, "newhis")
+    assert ds.list_datasources(rekeyed) == []
+
+
+def test_text_fields_are_trimmed_on_create_and_update(ctx: ServiceContext, pg_server: URL) -> None:
+    created = add_server(ctx, "  newhis ", pg_server, username=" postgres ", schema=" public ")
+    assert (created.name, created.username, created.schema) == ("newhis", "postgres", "public")
+    updated = ds.update_datasource(ctx, "newhis", host=" localhost ", schema="  ")
+    assert (updated.host, updated.schema) == ("localhost", None)

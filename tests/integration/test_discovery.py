@@ -212,3 +212,11 @@ def test_demo_is_created_once(ctx: ServiceContext) -> None:
     assert ensure_demo(ctx) == ["demo source", "demo target"]
     assert ensure_demo(ctx) == []
     assert [d.name for d in ds.list_datasources(ctx)] == ["demo source", "demo target"]
+
+
+def test_deleted_demo_datasource_stays_deleted_unless_forced(ctx: ServiceContext) -> None:
+    ensure_demo(ctx)
+    ds.delete_datasource(ctx, "demo target")
+    assert ensure_demo(ctx) == []
+    assert [d.name for d in ds.list_datasources(ctx)] == ["demo source"]
+    assert ensure_demo(ctx, force=True) == ["demo target"]

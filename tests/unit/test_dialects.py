@@ -158,3 +158,12 @@ def test_mssql_version_and_qualified_names_are_valid_tsql() -> None:
     sql = f"SELECT COUNT(*) FROM {mssql.qualified('ovst', 'dbo')}"
     table = sqlglot.parse_one(sql, read="tsql").find(sqlglot.exp.Table)
     assert (table.db, table.name) == ("dbo", "ovst")
+
+
+def test_database_types_list_servers_first_for_forms() -> None:
+    from services.datasource_service import database_types
+
+    kinds = database_types()
+    assert [k.name for k in kinds] == ["mysql", "mssql", "postgresql", "sqlite"]
+    assert [k.default_port for k in kinds] == [3306, 1433, 5432, None]
+    assert [k.needs_server for k in kinds] == [True, True, True, False]
