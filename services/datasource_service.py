@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from dialects.base import Dialect
 from dialects.registry import dialects, get_dialect
 from models.common import utc_now
 from models.datasource import ConnectionSpec, Datasource
@@ -140,7 +141,7 @@ def test_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> ConnectionTest
 def test_connection(ctx: ServiceContext, spec: ConnectionSpec) -> ConnectionTestResult:
     """Connect with `spec` (stored or not yet saved) and return the server's version."""
     started = time.perf_counter()
-    dialect = get_dialect(spec.db_type)
+    dialect = dialect_of(spec.db_type)
     with ctx.connections.connect(spec) as connection:
         version = dialect.server_version(connection)
     return ConnectionTestResult(version, (time.perf_counter() - started) * 1000)
@@ -187,9 +188,10 @@ def _as_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def _known_db_type(db_type: str) -> str:
+def dialect_of(db_type: str) -> Dialect:
+    """The dialect of a database type; `PluginNotFound` (with a suggestion) if unknown."""
     try:
-        return get_dialect(db_type).name
+        return get_dialect(db_type)
     except UnknownPluginError as error:
         raise PluginNotFound(str(error), field="db_type") from None
 
@@ -201,7 +203,8 @@ def _normalise_and_validate(datasource: Datasource) -> None:
         setattr(datasource, field, value.strip() or None if isinstance(value, str) else value)
     datasource.name = datasource.name or ""
     datasource.database = datasource.database or ""
-    datasource.db_type = _known_db_type(datasource.db_type)
+    datasource.db_type = dialect_of(datasource.db_type or "").name
+    datasource.options = dict(datasource.options or {})
     if not datasource.name:
         raise InvalidInput("A datasource needs a name.", field="name")
     if len(datasource.name) > 200:
@@ -210,7 +213,7 @@ def _normalise_and_validate(datasource: Datasource) -> None:
         raise InvalidInput(
             "A datasource needs a database name (or a file path for SQLite).", field="database"
         )
-    dialect = get_dialect(datasource.db_type)
+    dialect = dialect_of(datasource.db_type)
     if dialect.needs_server and not datasource.host:
         raise InvalidInput(f"A {dialect.display_name} datasource needs a host.", field="host")
     if datasource.port is not None and not 1 <= datasource.port <= 65535:

@@ -7,17 +7,16 @@ import uuid
 from sqlalchemy import Connection, inspect
 
 from dialects.base import Dialect
-from dialects.registry import get_dialect
 from models.schema import ColumnInfo, ForeignKeyInfo, IndexInfo, TableDetail, TableInfo
 from services.context import ServiceContext
-from services.datasource_service import connection_spec, get_datasource
-from services.errors import TableNotFound
+from services.datasource_service import connection_spec, dialect_of, get_datasource
+from services.errors import SchemaNotFound, TableNotFound
 
 
 def list_schemas(ctx: ServiceContext, datasource: str | uuid.UUID) -> list[str]:
     """The user schemas of a datasource (engine-internal schemas left out)."""
     source = get_datasource(ctx, datasource)
-    dialect = get_dialect(source.db_type)
+    dialect = dialect_of(source.db_type)
     with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
         names = inspect(connection).get_schema_names()
     return sorted(name for name in names if name not in dialect.system_schemas)
@@ -28,9 +27,10 @@ def list_tables(
 ) -> list[TableInfo]:
     """Tables of one schema (the datasource's default when not given), with row estimates."""
     source = get_datasource(ctx, datasource)
-    dialect = get_dialect(source.db_type)
+    dialect = dialect_of(source.db_type)
     schema = schema or source.schema or dialect.default_schema
     with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+        _require_schema(connection, schema)
         names = inspect(connection).get_table_names(schema=schema)
         estimates = dialect.row_estimates(connection, schema)
         shown_schema = schema or dialect.current_schema(connection)
@@ -46,15 +46,22 @@ def describe_table(
         TableNotFound: the schema has no such table.
     """
     source = get_datasource(ctx, datasource)
-    dialect = get_dialect(source.db_type)
+    dialect = dialect_of(source.db_type)
     schema = schema or source.schema or dialect.default_schema
     with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
         return _describe(connection, dialect, table, schema)
 
 
+def _require_schema(connection: Connection, schema: str | None) -> None:
+    # Engines disagree on a missing schema (MariaDB errors, PostgreSQL lists nothing): say so.
+    if schema is not None and schema not in inspect(connection).get_schema_names():
+        raise SchemaNotFound(schema)
+
+
 def _describe(
     connection: Connection, dialect: Dialect, table: str, schema: str | None
 ) -> TableDetail:
+    _require_schema(connection, schema)
     inspector = inspect(connection)
     if not inspector.has_table(table, schema=schema):
         raise TableNotFound(table, schema)

@@ -30,6 +30,16 @@ class DatasourceNotFound(NotFound):
         self.key = key
 
 
+class SchemaNotFound(NotFound):
+    """The datasource has no schema (MySQL: database) of that name."""
+
+    code = "schema_not_found"
+
+    def __init__(self, schema: str) -> None:
+        super().__init__(f"No schema {schema!r}.")
+        self.schema = schema
+
+
 class TableNotFound(NotFound):
     """The datasource has no such table (in the given schema)."""
 

@@ -28,7 +28,7 @@ from services.errors import (
 
 log = logging.getLogger(__name__)
 
-# Checked in order, so a subclass listed later never shadows its own, more specific, entry.
+# Subclasses inherit their base's status: a new ConnectionFailed kind is a 502 with no change here.
 _STATUS_BY_ERROR: tuple[tuple[type[HisError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
@@ -66,7 +66,9 @@ async def his_error_handler(request: Request, error: HisError) -> JsonApiRespons
         log.warning("%s %s: %s", request.method, request.url.path, error.message)
     elif status >= 500:
         log.error("%s %s: %s (%s)", request.method, request.url.path, error.message, error.code)
-    return error_response(status, [error_object(status, error.code, error.message, pointer=pointer)])
+    return error_response(
+        status, [error_object(status, error.code, error.message, pointer=pointer)]
+    )
 
 
 async def validation_error_handler(

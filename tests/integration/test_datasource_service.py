@@ -255,3 +255,9 @@ def test_text_fields_are_trimmed_on_create_and_update(ctx: ServiceContext, pg_se
     assert (created.name, created.username, created.schema) == ("newhis", "postgres", "public")
     updated = ds.update_datasource(ctx, "newhis", host=" localhost ", schema="  ")
     assert (updated.host, updated.schema) == ("localhost", None)
+
+
+def test_options_set_to_none_are_stored_as_empty(ctx: ServiceContext, pg_server: URL) -> None:
+    add_server(ctx, "newhis", pg_server, options={"sslmode": "disable"})
+    assert ds.update_datasource(ctx, "newhis", options=None).options == {}
+    assert ds.test_datasource(ctx, "newhis").server_version == server_version(pg_server)

@@ -10,7 +10,7 @@ from services import datasource_service as ds
 from services import discovery_service as discovery
 from services.context import ServiceContext
 from services.demo_service import DEMO_SOURCE, ensure_demo
-from services.errors import TableNotFound
+from services.errors import SchemaNotFound, TableNotFound
 
 MYSQL_DDL = [
     """CREATE TABLE patient (
@@ -220,3 +220,18 @@ def test_deleted_demo_datasource_stays_deleted_unless_forced(ctx: ServiceContext
     assert ensure_demo(ctx) == []
     assert [d.name for d in ds.list_datasources(ctx)] == ["demo source"]
     assert ensure_demo(ctx, force=True) == ["demo target"]
+
+
+@pytest.mark.parametrize("engine", ["mysql", "postgresql"])
+def test_unknown_schema_is_a_clear_error_on_every_engine(
+    ctx: ServiceContext, engine: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue({"mysql": "mysql_server", "postgresql": "pg_server"}[engine])
+    ds.create_datasource(
+        ctx, name="his", db_type=engine, host=url.host, port=url.port,
+        database=url.database, username=url.username,
+    )  # fmt: skip
+    with pytest.raises(SchemaNotFound, match="No schema 'no_such_schema'"):
+        discovery.list_tables(ctx, "his", schema="no_such_schema")
+    with pytest.raises(SchemaNotFound):
+        discovery.describe_table(ctx, "his", "ovst", schema="no_such_schema")

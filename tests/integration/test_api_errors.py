@@ -20,7 +20,7 @@ from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.errors import DatasourceNotFound
 
-DATASOURCES = "/api/v1/datasources/"
+DATASOURCES = "/api/v1/datasources"
 
 
 def open_ctx(ctx: ServiceContext, **settings: Any) -> ServiceContext:
@@ -59,7 +59,7 @@ def only_error(response: Any) -> dict[str, Any]:
 
 
 def test_unknown_datasource_is_404_with_its_code(client: TestClient) -> None:
-    response = client.get(DATASOURCES + "no-such-thing")
+    response = client.get(DATASOURCES + "/no-such-thing")
 
     assert response.status_code == 404
     assert only_error(response) == {
@@ -157,7 +157,7 @@ def test_bad_query_parameter_names_the_parameter(client: TestClient, app: FastAP
 def test_patch_cannot_null_a_required_attribute(client: TestClient, tmp_path: Path) -> None:
     client.post(DATASOURCES, json=sqlite_datasource(tmp_path))
 
-    response = client.patch(DATASOURCES + "clinic", json=new_datasource(options=None))
+    response = client.patch(DATASOURCES + "/clinic", json=new_datasource(options=None))
 
     assert response.status_code == 422
     error = only_error(response)
@@ -170,7 +170,7 @@ def test_unreachable_datasource_is_502_with_the_cause_code(
 ) -> None:
     client.post(DATASOURCES, json=sqlite_datasource(tmp_path))  # the file was never created
 
-    response = client.post(DATASOURCES + "clinic/test")
+    response = client.post(DATASOURCES + "/clinic/test")
 
     assert response.status_code == 502
     error = only_error(response)
@@ -187,7 +187,7 @@ def test_changed_secret_key_is_500_with_its_message(
     )
     try:
         with TestClient(create_app(rekeyed)) as rekeyed_client:
-            response = rekeyed_client.post(DATASOURCES + "clinic/test")
+            response = rekeyed_client.post(DATASOURCES + "/clinic/test")
     finally:
         rekeyed.close()
 

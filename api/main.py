@@ -1,0 +1,76 @@
+"""The FastAPI application: lifespan, error handlers, /health and the /api/v1 routers.
+
+Run it with `uvicorn api.main:app`; tests build their own with `create_app(ctx)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+
+from api.base.dependencies import CtxDep, require_api_key
+from api.base.exceptions import install_exception_handlers
+from api.base.json_api import JsonApiResponse
+from api.datasources.router import router as datasources_router
+from services.bootstrap import bootstrap, configure_logging
+from services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+API_VERSION = version("his-analyzer")
+
+
+def create_app(ctx: ServiceContext | None = None) -> FastAPI:
+    """Build the application.
+
+    Args:
+        ctx: the services' context to use. When None, the lifespan bootstraps one from the
+            environment at startup and closes it at shutdown; a context passed in stays the
+            caller's to close.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.ctx is None
+        if owned:
+            configure_logging()
+            app.state.ctx = bootstrap()
+        if not app.state.ctx.settings.api_keys:
+            log.warning("HIS_API_KEYS is empty: the REST API accepts requests without a key")
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.ctx.close()
+                app.state.ctx = None
+
+    app = FastAPI(
+        title="HIS Analyzer API",
+        version=API_VERSION,
+        lifespan=lifespan,
+        default_response_class=JsonApiResponse,
+    )
+    app.state.ctx = ctx
+    install_exception_handlers(app)
+    app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
+    # Every /api/v1 router goes through the bearer-key check.
+    app.include_router(datasources_router, dependencies=[Depends(require_api_key)])
+    return app
+
+
+def health(ctx: CtxDep) -> dict[str, Any]:
+    """Liveness: which metadata store backs this process and which version runs (no auth)."""
+    return {
+        "status": "ok",
+        "store": ctx.store_engine.url.get_backend_name(),
+        "version": API_VERSION,
+    }
+
+
+app = create_app()
