@@ -29,7 +29,7 @@ install: ## Reinstall the package and its dependencies into the venv
 run: $(STAMP) ## Create the demo on first run, then start the API (:8000) and dashboard (:8501)
 	$(BIN)/his-analyzer run
 
-test: $(STAMP) ## Run the whole test suite (unit, integration on real databases, e2e)
+test: lint ## Lint, then the whole suite (unit, integration on real databases, e2e)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check + ruff format --check + shellcheck
