@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+
 from models.datasource import Datasource
+from services import datasource_service
+from services.context import ServiceContext
 
 
 def make_datasource(**overrides: Any) -> Datasource:
@@ -19,3 +24,26 @@ def make_datasource(**overrides: Any) -> Datasource:
     }
     fields.update(overrides)
     return Datasource(**fields)
+
+
+def register_server(ctx: ServiceContext, name: str, url: URL, **overrides: Any) -> Datasource:
+    """Register the database at `url` (a test server) as datasource `name` through the service."""
+    fields: dict[str, Any] = {
+        "db_type": "mysql" if url.get_backend_name() == "mysql" else "postgresql",
+        "host": url.host,
+        "port": url.port,
+        "database": url.database,
+        "username": url.username,
+        "password": url.password,
+    }
+    fields.update(overrides)
+    return datasource_service.create_datasource(ctx, name=name, **fields)
+
+
+def server_version(url: URL) -> str:
+    """The server's version string, asked independently of the code under test."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version()")).scalar_one()
+    engine.dispose()
+    return version

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
-from tests.integration.test_datasource_service import server_version
+from tests.factories import server_version
 
 COMMAND = shutil.which("his-analyzer", path=str(Path(sys.executable).parent))
 

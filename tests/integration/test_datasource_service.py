@@ -22,28 +22,7 @@ from services.errors import (
     PluginNotFound,
     UnknownDatabase,
 )
-
-
-def server_version(url: URL) -> str:
-    """The version string, asked independently of the code under test."""
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        version = connection.execute(text("SELECT version()")).scalar_one()
-    engine.dispose()
-    return version
-
-
-def add_server(ctx: ServiceContext, name: str, url: URL, **overrides: object):
-    fields = {
-        "db_type": "mysql" if url.get_backend_name() == "mysql" else "postgresql",
-        "host": url.host,
-        "port": url.port,
-        "database": url.database,
-        "username": url.username,
-        "password": url.password,
-    }
-    fields.update(overrides)
-    return ds.create_datasource(ctx, name=name, **fields)
+from tests.factories import register_server, server_version
 
 
 def closed_port() -> int:
@@ -53,7 +32,7 @@ def closed_port() -> int:
 
 
 def test_mariadb_test_returns_the_server_version(ctx: ServiceContext, mysql_server: URL) -> None:
-    add_server(ctx, "hosxp", mysql_server)
+    register_server(ctx, "hosxp", mysql_server)
     result = ds.test_datasource(ctx, "hosxp")
     assert result.server_version == server_version(mysql_server)
     assert "MariaDB" in result.server_version
@@ -61,13 +40,13 @@ def test_mariadb_test_returns_the_server_version(ctx: ServiceContext, mysql_serv
 
 
 def test_postgresql_test_returns_the_server_version(ctx: ServiceContext, pg_server: URL) -> None:
-    add_server(ctx, "newhis", pg_server)
+    register_server(ctx, "newhis", pg_server)
     assert ds.test_datasource(ctx, "newhis").server_version == server_version(pg_server)
 
 
 def test_password_is_never_stored_in_plain_text(ctx: ServiceContext, pg_server: URL) -> None:
     password = "S3cret-" + uuid.uuid4().hex
-    created = add_server(ctx, "newhis", pg_server, password=password)
+    created = register_server(ctx, "newhis", pg_server, password=password)
     with ctx.store_engine.connect() as connection:
         rows = connection.execute(text("SELECT * FROM datasources")).mappings().all()
     assert len(rows) == 1
@@ -79,7 +58,7 @@ def test_password_is_never_stored_in_plain_text(ctx: ServiceContext, pg_server: 
 
 
 def test_wrong_password_says_so_in_one_line(ctx: ServiceContext, mysql_server: URL) -> None:
-    add_server(ctx, "hosxp", mysql_server, password="wrong-password-123")
+    register_server(ctx, "hosxp", mysql_server, password="wrong-password-123")
     with pytest.raises(AuthenticationFailed) as caught:
         ds.test_datasource(ctx, "hosxp")
     message = caught.value.message
@@ -95,12 +74,12 @@ def test_password_with_special_characters_logs_in(ctx: ServiceContext, mysql_ser
     with admin.connect() as connection:
         connection.execute(text(f"CREATE USER '{user}'@'%' IDENTIFIED BY :pw"), {"pw": password})
     try:
-        add_server(ctx, "no-rights", mysql_server, username=user, password=password)
+        register_server(ctx, "no-rights", mysql_server, username=user, password=password)
         with pytest.raises(AccessDenied, match="may not use database"):
             ds.test_datasource(ctx, "no-rights")
         with admin.connect() as connection:
             connection.execute(text(f"GRANT SELECT ON `{mysql_server.database}`.* TO '{user}'@'%'"))
-        add_server(ctx, "special", mysql_server, username=user, password=password)
+        register_server(ctx, "special", mysql_server, username=user, password=password)
         assert ds.test_datasource(ctx, "special").server_version == server_version(mysql_server)
         ds.update_datasource(ctx, "special", password="not-it")
         with pytest.raises(AuthenticationFailed):
@@ -117,7 +96,7 @@ def test_closed_port_is_reported_as_unreachable(
 ) -> None:
     url = request.getfixturevalue(server)
     port = closed_port()
-    add_server(ctx, "down", url, port=port)
+    register_server(ctx, "down", url, port=port)
     with pytest.raises(HostUnreachable) as caught:
         ds.test_datasource(ctx, "down")
     assert f"127.0.0.1:{port}" in caught.value.message
@@ -127,7 +106,7 @@ def test_closed_port_is_reported_as_unreachable(
 def test_unknown_database_is_named(
     ctx: ServiceContext, server: str, request: pytest.FixtureRequest
 ) -> None:
-    add_server(ctx, "typo", request.getfixturevalue(server), database="hosxp_typo")
+    register_server(ctx, "typo", request.getfixturevalue(server), database="hosxp_typo")
     with pytest.raises(UnknownDatabase, match="has no database 'hosxp_typo'"):
         ds.test_datasource(ctx, "typo")
 
@@ -141,10 +120,10 @@ def test_missing_sqlite_file_is_not_created(ctx: ServiceContext, tmp_path) -> No
 
 
 def test_names_are_unique(ctx: ServiceContext, pg_server: URL) -> None:
-    add_server(ctx, "newhis", pg_server)
+    register_server(ctx, "newhis", pg_server)
     with pytest.raises(Conflict, match="already exists"):
-        add_server(ctx, "newhis", pg_server)
-    other = add_server(ctx, "other", pg_server)
+        register_server(ctx, "newhis", pg_server)
+    other = register_server(ctx, "other", pg_server)
     with pytest.raises(Conflict):
         ds.update_datasource(ctx, other.id, name="newhis")
 
@@ -170,7 +149,7 @@ def test_invalid_fields_name_the_culprit(
 
 
 def test_get_by_name_or_id_and_delete(ctx: ServiceContext, pg_server: URL) -> None:
-    created = add_server(ctx, "newhis", pg_server)
+    created = register_server(ctx, "newhis", pg_server)
     assert ds.get_datasource(ctx, str(created.id)).name == "newhis"
     assert ds.get_datasource(ctx, created.id).name == "newhis"
     ds.delete_datasource(ctx, "newhis")
@@ -179,7 +158,7 @@ def test_get_by_name_or_id_and_delete(ctx: ServiceContext, pg_server: URL) -> No
 
 
 def test_update_keeps_the_password_unless_given(ctx: ServiceContext, pg_server: URL) -> None:
-    created = add_server(ctx, "newhis", pg_server, password="first")
+    created = register_server(ctx, "newhis", pg_server, password="first")
     updated = ds.update_datasource(ctx, "newhis", host="localhost")
     assert updated.password_encrypted == created.password_encrypted
     assert ctx.secrets.decrypt(updated.password_encrypted) == "first"
@@ -187,7 +166,7 @@ def test_update_keeps_the_password_unless_given(ctx: ServiceContext, pg_server: 
 
 
 def test_one_engine_is_shared_across_threads(ctx: ServiceContext, mysql_server: URL) -> None:
-    add_server(ctx, "hosxp", mysql_server)
+    register_server(ctx, "hosxp", mysql_server)
     versions: list[str] = []
 
     def probe() -> None:
@@ -208,7 +187,7 @@ def test_one_engine_is_shared_across_threads(ctx: ServiceContext, mysql_server: 
 def test_connection_killed_by_the_server_is_replaced(
     ctx: ServiceContext, mysql_server: URL
 ) -> None:
-    add_server(ctx, "hosxp", mysql_server)
+    register_server(ctx, "hosxp", mysql_server)
     spec = ds.connection_spec(ds.get_datasource(ctx, "hosxp"), ctx.secrets)
     with ctx.connections.connect(spec) as connection:
         pooled_id = connection.execute(text("SELECT CONNECTION_ID()")).scalar_one()
@@ -224,8 +203,8 @@ def test_connection_killed_by_the_server_is_replaced(
 def test_close_all_connections_empties_the_pool(
     ctx: ServiceContext, mysql_server: URL, pg_server: URL
 ) -> None:
-    add_server(ctx, "hosxp", mysql_server)
-    add_server(ctx, "newhis", pg_server)
+    register_server(ctx, "hosxp", mysql_server)
+    register_server(ctx, "newhis", pg_server)
     ds.test_datasource(ctx, "hosxp")
     ds.test_datasource(ctx, "newhis")
     assert len(ctx.connections.pooled_keys()) == 2
@@ -242,7 +221,7 @@ def test_after_a_key_change_the_password_can_be_replaced_and_deleted(
 
     from services.secret_box import SecretBox
 
-    add_server(ctx, "newhis", pg_server, password="old")
+    register_server(ctx, "newhis", pg_server, password="old")
     rekeyed = replace(ctx, secrets=SecretBox.from_passphrase("a different key"))
     updated = ds.update_datasource(rekeyed, "newhis", password="new")
     assert rekeyed.secrets.decrypt(updated.password_encrypted) == "new"
@@ -251,13 +230,13 @@ def test_after_a_key_change_the_password_can_be_replaced_and_deleted(
 
 
 def test_text_fields_are_trimmed_on_create_and_update(ctx: ServiceContext, pg_server: URL) -> None:
-    created = add_server(ctx, "  newhis ", pg_server, username=" postgres ", schema=" public ")
+    created = register_server(ctx, "  newhis ", pg_server, username=" postgres ", schema=" public ")
     assert (created.name, created.username, created.schema) == ("newhis", "postgres", "public")
     updated = ds.update_datasource(ctx, "newhis", host=" localhost ", schema="  ")
     assert (updated.host, updated.schema) == ("localhost", None)
 
 
 def test_options_set_to_none_are_stored_as_empty(ctx: ServiceContext, pg_server: URL) -> None:
-    add_server(ctx, "newhis", pg_server, options={"sslmode": "disable"})
+    register_server(ctx, "newhis", pg_server, options={"sslmode": "disable"})
     assert ds.update_datasource(ctx, "newhis", options=None).options == {}
     assert ds.test_datasource(ctx, "newhis").server_version == server_version(pg_server)

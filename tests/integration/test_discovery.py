@@ -11,6 +11,7 @@ from services import discovery_service as discovery
 from services.context import ServiceContext
 from services.demo_service import DEMO_SOURCE, ensure_demo
 from services.errors import SchemaNotFound, TableNotFound
+from tests.factories import register_server
 
 MYSQL_DDL = [
     """CREATE TABLE patient (
@@ -84,15 +85,7 @@ def his(request: pytest.FixtureRequest, ctx: ServiceContext) -> tuple[str, URL]:
         {"mysql": "mysql_database", "postgresql": "pg_database"}[request.param]
     )
     build_his(url)
-    ds.create_datasource(
-        ctx,
-        name="his",
-        db_type=request.param,
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        username=url.username,
-    )
+    register_server(ctx, "his", url)
     return request.param, url
 
 
@@ -154,15 +147,7 @@ def test_unknown_table_is_a_clear_error(ctx: ServiceContext, his: tuple[str, URL
 
 def test_postgresql_schemas_are_respected(ctx: ServiceContext, pg_database: URL) -> None:
     build_his(pg_database)
-    ds.create_datasource(
-        ctx,
-        name="pg",
-        db_type="postgresql",
-        host=pg_database.host,
-        port=pg_database.port,
-        database=pg_database.database,
-        username=pg_database.username,
-    )
+    register_server(ctx, "pg", pg_database)
     assert discovery.list_schemas(ctx, "pg") == ["lab", "public"]
     (lab_table,) = discovery.list_tables(ctx, "pg", schema="lab")
     assert (lab_table.name, lab_table.schema) == ("lab_head", "lab")
@@ -177,15 +162,7 @@ def test_postgresql_schemas_are_respected(ctx: ServiceContext, pg_database: URL)
 
 
 def test_mariadb_schemas_hide_the_system_ones(ctx: ServiceContext, mysql_database: URL) -> None:
-    ds.create_datasource(
-        ctx,
-        name="m",
-        db_type="mysql",
-        host=mysql_database.host,
-        port=mysql_database.port,
-        database=mysql_database.database,
-        username=mysql_database.username,
-    )
+    register_server(ctx, "m", mysql_database)
     schemas = discovery.list_schemas(ctx, "m")
     assert mysql_database.database in schemas
     assert not {"mysql", "information_schema", "performance_schema", "sys"} & set(schemas)
@@ -227,10 +204,7 @@ def test_unknown_schema_is_a_clear_error_on_every_engine(
     ctx: ServiceContext, engine: str, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue({"mysql": "mysql_server", "postgresql": "pg_server"}[engine])
-    ds.create_datasource(
-        ctx, name="his", db_type=engine, host=url.host, port=url.port,
-        database=url.database, username=url.username,
-    )  # fmt: skip
+    register_server(ctx, "his", url)
     with pytest.raises(SchemaNotFound, match="No schema 'no_such_schema'"):
         discovery.list_tables(ctx, "his", schema="no_such_schema")
     with pytest.raises(SchemaNotFound):
