@@ -260,6 +260,7 @@ def run_servers(
             python, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
             "--server.address", host, "--server.port", str(ui_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
         ],
     }  # fmt: skip
     out.print(f"API:       http://{host}:{api_port}  (docs at /docs)")
