@@ -37,6 +37,12 @@ class Dialect:
     version_sql: ClassVar[str] = "SELECT version()"
     #: Seconds to wait for a server before calling it unreachable.
     connect_timeout: ClassVar[int] = 10
+    #: GROUP BY GROUPING SETS: value counts of every column in one table scan (profiling).
+    SUPPORTS_GROUPING_SETS: ClassVar[bool] = False
+    #: Function counting the characters (not bytes) of a text value.
+    char_length_function: ClassVar[str] = "CHAR_LENGTH"
+    #: Type values are cast to when shown as text.
+    text_cast_type: ClassVar[str] = "VARCHAR(4000)"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         """The SQLAlchemy URL for `spec`; extra options become query parameters."""
@@ -99,6 +105,41 @@ class Dialect:
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         """Why a connection attempt failed, read from the driver's exception."""
         return ConnectionErrorKind.OTHER
+
+    # --- profiling hooks ----------------------------------------------------------------------
+
+    def char_length(self, expression: str) -> str:
+        """SQL counting the characters of `expression`."""
+        return f"{self.char_length_function}({expression})"
+
+    def is_empty(self, expression: str) -> str:
+        """SQL true when a text value is the empty string (not blanks: they count as text)."""
+        return f"{self.char_length(expression)} = 0"
+
+    def as_text(self, expression: str) -> str:
+        """SQL casting `expression` to text for display."""
+        return f"CAST({expression} AS {self.text_cast_type})"
+
+    def limit(self, select_sql: str, rows: int) -> str:
+        """`select_sql` (ending in ORDER BY) limited to its first `rows` rows."""
+        return f"{select_sql} LIMIT {int(rows)}"
+
+    def sampled_source(self, qualified_table: str, percent: float) -> str:
+        """A FROM item reading about `percent` % of the table's rows.
+
+        The default filters rows at random, which still reads the whole table but aggregates
+        only the sample; engines with TABLESAMPLE read only a sample of pages instead.
+        """
+        fraction = percent / 100
+        return f"(SELECT * FROM {qualified_table} WHERE {self.random_fraction()} < {fraction}) s"
+
+    def random_fraction(self) -> str:
+        """SQL for a random number in [0, 1)."""
+        return "RAND()"
+
+    def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
+        """Size on disk of a table with its indexes, in MB; None when the engine cannot say."""
+        return None
 
 
 def error_text(error: BaseException) -> str:

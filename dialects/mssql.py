@@ -39,6 +39,9 @@ class MSSQLDialect(Dialect):
     )
     quote_chars = ("[", "]")
     version_sql = "SELECT @@VERSION"
+    SUPPORTS_GROUPING_SETS = True
+    char_length_function = "LEN"
+    text_cast_type = "NVARCHAR(4000)"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         url = super().build_url(spec)
@@ -64,6 +67,19 @@ class MSSQLDialect(Dialect):
             "JOIN sys.partitions AS p ON p.object_id = t.object_id AND p.index_id IN (0, 1) "
             "WHERE s.name = :schema GROUP BY t.name"
         )
+
+    def is_empty(self, expression: str) -> str:
+        # LEN ignores trailing blanks, so LEN('   ') = 0; DATALENGTH counts them.
+        return f"DATALENGTH({expression}) = 0"
+
+    def limit(self, select_sql: str, rows: int) -> str:
+        return f"{select_sql} OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
+
+    def sampled_source(self, qualified_table: str, percent: float) -> str:
+        return f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT)"
+
+    def random_fraction(self) -> str:
+        return "RAND(CHECKSUM(NEWID()))"
 
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         message = error_text(error)

@@ -28,6 +28,7 @@ class MySQLDialect(Dialect):
     system_schemas = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
     quote_chars = ("`", "`")
     version_sql = "SELECT VERSION()"
+    text_cast_type = "CHAR"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         url = super().build_url(spec)
@@ -47,6 +48,16 @@ class MySQLDialect(Dialect):
             "SELECT table_name, table_rows FROM information_schema.tables "
             "WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
         )
+
+    def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
+        size = connection.execute(
+            text(
+                "SELECT data_length + index_length FROM information_schema.tables "
+                "WHERE table_schema = COALESCE(:schema, DATABASE()) AND table_name = :table"
+            ),
+            {"schema": schema, "table": table},
+        ).scalar()
+        return None if size is None else float(size) / 1_048_576
 
     def current_schema(self, connection: Connection) -> str | None:
         # In MySQL a schema is a database; the current one is the connection's database.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection, text
+
 from dialects.base import Dialect, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
@@ -32,6 +34,8 @@ class PostgreSQLDialect(Dialect):
     default_schema = "public"
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})
     SUPPORTS_COPY = True
+    SUPPORTS_GROUPING_SETS = True
+    text_cast_type = "TEXT"
 
     def row_estimate_sql(self) -> str:
         # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.
@@ -40,6 +44,20 @@ class PostgreSQLDialect(Dialect):
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
         )
+
+    def sampled_source(self, qualified_table: str, percent: float) -> str:
+        # SYSTEM sampling reads only the chosen pages: the point of sampling a huge table.
+        return f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)})"
+
+    def random_fraction(self) -> str:
+        return "random()"
+
+    def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
+        size = connection.execute(
+            text("SELECT pg_total_relation_size(CAST(:name AS regclass))"),
+            {"name": self.qualified(table, schema or self.default_schema)},
+        ).scalar()
+        return None if size is None else size / 1_048_576
 
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         message = error_text(error)

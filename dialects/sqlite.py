@@ -20,6 +20,8 @@ class SQLiteDialect(Dialect):
     driver_module = "sqlite3"
     needs_server = False
     version_sql = "SELECT sqlite_version()"
+    char_length_function = "LENGTH"
+    text_cast_type = "TEXT"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         # mode=rw: a mistyped path must fail, not silently create an empty database.
@@ -48,6 +50,20 @@ class SQLiteDialect(Dialect):
             ).scalar_one()
             for name in list(names)
         }
+
+    def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
+        # dbstat is compiled into Python's SQLite on most platforms; without it, no size.
+        try:
+            size = connection.execute(
+                text("SELECT SUM(pgsize) FROM dbstat WHERE name = :table"), {"table": table}
+            ).scalar()
+        except Exception:  # noqa: BLE001 - "no such table: dbstat"
+            return None
+        return None if size is None else size / 1_048_576
+
+    def random_fraction(self) -> str:
+        # random() is a signed 64-bit integer; map it onto [0, 1).
+        return "((random() / 18446744073709551616.0) + 0.5)"
 
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         if "unable to open database file" in error_text(error):

@@ -30,7 +30,7 @@ def list_tables(
     dialect = dialect_of(source.db_type)
     schema = schema or source.schema or dialect.default_schema
     with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
-        _require_schema(connection, schema)
+        require_schema(connection, schema)
         names = inspect(connection).get_table_names(schema=schema)
         estimates = dialect.row_estimates(connection, schema)
         shown_schema = schema or dialect.current_schema(connection)
@@ -52,7 +52,8 @@ def describe_table(
         return _describe(connection, dialect, table, schema)
 
 
-def _require_schema(connection: Connection, schema: str | None) -> None:
+def require_schema(connection: Connection, schema: str | None) -> None:
+    """Raise `SchemaNotFound` unless `schema` (when given) exists on this connection."""
     # Engines disagree on a missing schema (MariaDB errors, PostgreSQL lists nothing): say so.
     if schema is not None and schema not in inspect(connection).get_schema_names():
         raise SchemaNotFound(schema)
@@ -61,7 +62,7 @@ def _require_schema(connection: Connection, schema: str | None) -> None:
 def _describe(
     connection: Connection, dialect: Dialect, table: str, schema: str | None
 ) -> TableDetail:
-    _require_schema(connection, schema)
+    require_schema(connection, schema)
     inspector = inspect(connection)
     if not inspector.has_table(table, schema=schema):
         raise TableNotFound(table, schema)
