@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, text
@@ -124,14 +127,34 @@ class Dialect:
         """`select_sql` (ending in ORDER BY) limited to its first `rows` rows."""
         return f"{select_sql} LIMIT {int(rows)}"
 
-    def sampled_source(self, qualified_table: str, percent: float) -> str:
-        """A FROM item reading about `percent` % of the table's rows.
+    @contextlib.contextmanager
+    def sample_of(
+        self,
+        connection: Connection,
+        qualified_table: str,
+        percent: float,
+        key_columns: Sequence[str] = (),
+    ) -> Iterator[str]:
+        """A FROM item holding about `percent` % of the table's rows — the SAME rows for every
+        query run inside the block, so the profile's passes agree with each other.
 
-        The default filters rows at random, which still reads the whole table but aggregates
-        only the sample; engines with TABLESAMPLE read only a sample of pages instead.
+        The default copies a random sample into a temporary table once and drops it after.
         """
-        fraction = percent / 100
-        return f"(SELECT * FROM {qualified_table} WHERE {self.random_fraction()} < {fraction}) s"
+        name = f"his_sample_{uuid.uuid4().hex[:12]}"
+        connection.execute(
+            text(
+                f"CREATE TEMPORARY TABLE {self.quote(name)} AS SELECT * FROM {qualified_table} "
+                f"WHERE {self.random_fraction()} < {percent / 100}"
+            )
+        )
+        try:
+            yield self.quote(name)
+        finally:
+            connection.execute(text(self.drop_temporary_sql(name)))
+
+    def drop_temporary_sql(self, name: str) -> str:
+        """SQL dropping the temporary table `name`."""
+        return f"DROP TABLE {self.quote(name)}"
 
     def random_fraction(self) -> str:
         """SQL for a random number in [0, 1)."""

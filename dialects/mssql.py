@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
 from dialects.base import Dialect, error_text
@@ -75,8 +78,16 @@ class MSSQLDialect(Dialect):
     def limit(self, select_sql: str, rows: int) -> str:
         return f"{select_sql} OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
 
-    def sampled_source(self, qualified_table: str, percent: float) -> str:
-        return f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT)"
+    @contextlib.contextmanager
+    def sample_of(
+        self,
+        connection: Connection,
+        qualified_table: str,
+        percent: float,
+        key_columns: Sequence[str] = (),
+    ) -> Iterator[str]:
+        # REPEATABLE: every pass of the profile reads the same pages.
+        yield f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT) REPEATABLE (42)"
 
     def random_fraction(self) -> str:
         return "RAND(CHECKSUM(NEWID()))"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
+
 from sqlalchemy import Connection, text
 
 from dialects.base import Dialect, error_text
@@ -45,9 +48,17 @@ class PostgreSQLDialect(Dialect):
             "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
         )
 
-    def sampled_source(self, qualified_table: str, percent: float) -> str:
-        # SYSTEM sampling reads only the chosen pages: the point of sampling a huge table.
-        return f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)})"
+    @contextlib.contextmanager
+    def sample_of(
+        self,
+        connection: Connection,
+        qualified_table: str,
+        percent: float,
+        key_columns: Sequence[str] = (),
+    ) -> Iterator[str]:
+        # SYSTEM reads only the chosen pages, the point of sampling a huge table; REPEATABLE
+        # makes every pass of the profile pick the same pages.
+        yield f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)}) REPEATABLE (42)"
 
     def random_fraction(self) -> str:
         return "random()"

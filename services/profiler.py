@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -132,36 +133,17 @@ def profile_table(
     reflected = inspector.get_columns(table, schema=schema)
     primary_key = inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or []
     unique = _single_unique_columns(inspector, table, schema, primary_key)
-    columns = [ProfiledColumn(c["name"], column_kind(c["type"])) for c in reflected]
     qualified = dialect.qualified(table, schema)
-    source = dialect.sampled_source(qualified, sample_percent) if sample_percent else qualified
-    deep = mode is ProfileMode.DEEP
-
-    totals = connection.execute(text(aggregate_sql(dialect, source, columns, deep=deep)))
-    row = totals.mappings().one()
-    rows_profiled = int(row["n"])
-    profiles = [
-        _column_profile(index, info, column, row, primary_key, deep=deep)
-        for index, (info, column) in enumerate(zip(reflected, columns, strict=True))
-    ]
-    if deep:
-        keep = max(TOP_VALUES, max((sampling.limit_for(table, c.name) for c in columns), default=0))
-        counts = _value_counts(
-            connection, dialect, source, columns, unique if not sample_percent else set(), keep + 1
-        )
-        for profile, column in zip(profiles, columns, strict=True):
-            if not column.countable:
-                continue
-            values, distinct = counts.get(column.name, ([], 0))
-            if distinct == UNIQUE:
-                distinct = rows_profiled - (profile.null_count or 0)
-            _apply_value_counts(
-                profile,
-                values,
-                distinct,
-                sample_limit=sampling.limit_for(table, column.name),
-                max_text_length=sampling.max_text_length,
+    with contextlib.ExitStack() as stack:
+        source = qualified
+        if sample_percent:
+            source = stack.enter_context(
+                dialect.sample_of(connection, qualified, sample_percent, primary_key)
             )
+        profiles, rows_profiled = _profile_columns(
+            connection, dialect, source, table, reflected, primary_key,
+            unique=set() if sample_percent else unique, mode=mode, sampling=sampling,
+        )  # fmt: skip
     sampled = sample_percent is not None
     return TableProfile(
         name=table,
@@ -174,6 +156,48 @@ def profile_table(
         sample_percent=sample_percent,
         elapsed_seconds=time.perf_counter() - started,
     )
+
+
+def _profile_columns(
+    connection: Connection,
+    dialect: Dialect,
+    source: str,
+    table: str,
+    reflected: list[dict],
+    primary_key: list[str],
+    *,
+    unique: set[str],
+    mode: ProfileMode,
+    sampling: SamplingSettings,
+) -> tuple[list[ColumnProfile], int]:
+    """Every column's statistics over `source`, and how many rows that was."""
+    columns = [ProfiledColumn(c["name"], column_kind(c["type"])) for c in reflected]
+    deep = mode is ProfileMode.DEEP
+    totals = connection.execute(text(aggregate_sql(dialect, source, columns, deep=deep)))
+    row = totals.mappings().one()
+    rows_profiled = int(row["n"])
+    profiles = [
+        _column_profile(index, info, column, row, primary_key, deep=deep)
+        for index, (info, column) in enumerate(zip(reflected, columns, strict=True))
+    ]
+    if not deep:
+        return profiles, rows_profiled
+    keep = max(TOP_VALUES, max((sampling.limit_for(table, c.name) for c in columns), default=0))
+    counts = _value_counts(connection, dialect, source, columns, unique, keep + 1)
+    for profile, column in zip(profiles, columns, strict=True):
+        if not column.countable:
+            continue
+        values, distinct = counts.get(column.name, ([], 0))
+        if distinct == UNIQUE:
+            distinct = rows_profiled - (profile.null_count or 0)
+        _apply_value_counts(
+            profile,
+            values,
+            distinct,
+            sample_limit=sampling.limit_for(table, column.name),
+            max_text_length=sampling.max_text_length,
+        )
+    return profiles, rows_profiled
 
 
 def _single_unique_columns(
