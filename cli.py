@@ -11,14 +11,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from config import get_settings
+from models.profile import ProfileMode
+from models.progress import ProgressEvent, ProgressKind
 from services import datasource_service, discovery_service
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.demo_service import ensure_demo
 from services.errors import HisError, InvalidInput
+from services.profiler import SamplePlan
 from utils.process_group import run_together
 
 app = typer.Typer(
@@ -29,9 +33,11 @@ app = typer.Typer(
 datasource_app = typer.Typer(help="Register, inspect and test datasources.", no_args_is_help=True)
 schema_app = typer.Typer(help="Discover the live schema of a datasource.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo (SQLite datasources).", no_args_is_help=True)
+mock_app = typer.Typer(help="Fill a datasource with a mock HIS database.", no_args_is_help=True)
 app.add_typer(datasource_app, name="datasource")
 app.add_typer(schema_app, name="schema")
 app.add_typer(demo_app, name="demo")
+app.add_typer(mock_app, name="mock")
 
 # soft_wrap: an error is one line, even on an 80-column terminal.
 out = Console(soft_wrap=True)
@@ -229,6 +235,69 @@ def schema_columns(
         )
 
 
+# --- analysis ---------------------------------------------------------------------------------
+
+
+@app.command("profile")
+def profile(
+    datasource: Annotated[str, typer.Argument(help="Datasource name.")],
+    tables: Annotated[
+        str | None, typer.Option(help="Comma-separated tables (default: all of the schema).")
+    ] = None,
+    schema: SchemaOption = None,
+    basic: Annotated[
+        bool, typer.Option("--basic/--deep", help="Counts only, or every metric (default).")
+    ] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where report run folders go.")] = Path(
+        "migration_report"
+    ),
+    mask: Annotated[
+        bool, typer.Option("--mask/--no-mask", help="Mask personal identifiers in samples.")
+    ] = True,
+    sample_percent: Annotated[
+        float | None, typer.Option(help="Profile every table on a sample of this % of rows.")
+    ] = None,
+    sample_above_rows: Annotated[
+        int | None, typer.Option(help="Sample only tables larger than this, down to about it.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="An analyzer config.json whose sampling block to use.")
+    ] = None,
+) -> None:
+    """Profile a datasource into a report folder: DDL, CSV, HTML and the process log."""
+    # Imported here: the report stack is only needed by this command.
+    from services.analysis_service import analyze_datasource, load_sampling_settings
+
+    chosen = [name.strip() for name in tables.split(",") if name.strip()] if tables else None
+    sampling = load_sampling_settings(config) if config else None
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Profiling", total=None)
+
+        def show(event: ProgressEvent) -> None:
+            if event.kind is ProgressKind.STARTED:
+                bar.update(task, total=event.total, description=f"Profiling {event.subject}")
+            else:
+                bar.update(task, completed=event.done)
+
+        result = analyze_datasource(
+            _ctx(), datasource, out_dir=out_dir, tables=chosen, schema=schema,
+            mode=ProfileMode.BASIC if basic else ProfileMode.DEEP, mask=mask, sampling=sampling,
+            sample=SamplePlan(percent=sample_percent, above_rows=sample_above_rows),
+            progress=show,
+        )  # fmt: skip
+    failed = [table for table in result.profile.tables if table.error]
+    for table in failed:
+        err.print(f"warning: {table.name} was not profiled: {table.error}", markup=False)
+    out.print(f"Report: {result.paths.html}")
+    out.print(f"CSV:    {result.paths.csv}")
+    out.print(f"DDL:    {result.paths.schema_sql}")
+    if failed:
+        raise typer.Exit(1)
+
+
 # --- demo and servers -------------------------------------------------------------------------
 
 
@@ -267,6 +336,53 @@ def run_servers(
     out.print(f"Dashboard: http://{host}:{ui_port}")
     out.print("Press Ctrl-C to stop both.")
     raise typer.Exit(run_together(commands, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}))
+
+
+# --- mock data --------------------------------------------------------------------------------
+
+
+@mock_app.command("generate")
+def mock_generate(
+    datasource: Annotated[str, typer.Option(help="Datasource to fill (name or id).")],
+    patients: Annotated[int, typer.Option(help="Patients to create.")],
+    visits: Annotated[
+        int | None, typer.Option(help="Outpatient visits (ovst rows); default 5 per patient.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same rows.")] = 42,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Replace existing mini_his tables without asking.")
+    ] = False,
+) -> None:
+    """Create the mini_his tables (HOSxP-style, deliberately dirty) and fill them."""
+    # Imported here: numpy and the generator are only needed by this command.
+    from services.mock_data_service import existing_mock_tables, generate_mock_his
+
+    ctx = _ctx()
+    existing = existing_mock_tables(ctx, datasource=datasource)
+    if existing and not yes:
+        typer.confirm(
+            f"Datasource {datasource!r} already has {', '.join(existing)}. Drop and replace them?",
+            abort=True,
+        )
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, int] = {}
+
+        def show(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total)
+            bar.update(tasks[table], completed=done)
+
+        counts = generate_mock_his(
+            ctx, datasource=datasource, patients=patients, visits=visits, seed=seed, progress=show
+        )
+    table = Table("table", "rows")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+    out.print(f"Mock HIS written to {datasource!r}: {sum(counts.values()):,} rows (seed {seed}).")
 
 
 def main() -> None:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from dialects._text_rows import chunked
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
+
+
+@dataclass(frozen=True, slots=True)
+class SampledSource:
+    """A FROM item reading a sample; `shared` when other connections can read it too."""
+
+    sql: str
+    shared: bool = True
 
 
 class Dialect:
@@ -134,11 +144,12 @@ class Dialect:
         qualified_table: str,
         percent: float,
         key_columns: Sequence[str] = (),
-    ) -> Iterator[str]:
+    ) -> Iterator[SampledSource]:
         """A FROM item holding about `percent` % of the table's rows — the SAME rows for every
         query run inside the block, so the profile's passes agree with each other.
 
-        The default copies a random sample into a temporary table once and drops it after.
+        The default copies a random sample into a temporary table once and drops it after;
+        only `connection` can see it.
         """
         name = f"his_sample_{uuid.uuid4().hex[:12]}"
         connection.execute(
@@ -148,7 +159,7 @@ class Dialect:
             )
         )
         try:
-            yield self.quote(name)
+            yield SampledSource(self.quote(name), shared=False)
         finally:
             connection.execute(text(self.drop_temporary_sql(name)))
 
@@ -163,6 +174,48 @@ class Dialect:
     def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
         """Size on disk of a table with its indexes, in MB; None when the engine cannot say."""
         return None
+
+    # --- bulk load ----------------------------------------------------------------------------
+
+    def bulk_load(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        """Append `rows` (values in `columns` order) to `table` inside the caller's transaction.
+
+        The default sends a parameterised INSERT through the driver's executemany, a chunk at a
+        time (PyMySQL folds it into multi-row INSERTs; pyodbc uses fast_executemany).
+
+        Returns:
+            The number of rows written.
+        """
+        sql = self.insert_sql(table, schema, columns, connection.dialect.paramstyle)
+        written = 0
+        for chunk in chunked(rows, 10_000):
+            connection.exec_driver_sql(sql, [tuple(row) for row in chunk])
+            written += len(chunk)
+        return written
+
+    def insert_sql(
+        self, table: str, schema: str | None, columns: Sequence[str], paramstyle: str
+    ) -> str:
+        """A positional INSERT for the DB-API `paramstyle` (qmark, format, pyformat, numeric)."""
+        if paramstyle == "qmark":
+            markers = ["?"] * len(columns)
+        elif paramstyle == "numeric":
+            markers = [f":{number}" for number in range(1, len(columns) + 1)]
+        else:
+            markers = ["%s"] * len(columns)
+        names = ", ".join(self.quote(name) for name in columns)
+        target = self.qualified(table, schema)
+        if paramstyle in ("format", "pyformat"):
+            # The driver formats the statement with `%`: a percent sign in a name is doubled.
+            names, target = names.replace("%", "%%"), target.replace("%", "%%")
+        return f"INSERT INTO {target} ({names}) VALUES ({', '.join(markers)})"
 
 
 def error_text(error: BaseException) -> str:

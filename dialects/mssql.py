@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from dialects.base import Dialect, error_text
+from dialects.base import Dialect, SampledSource, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -85,9 +85,11 @@ class MSSQLDialect(Dialect):
         qualified_table: str,
         percent: float,
         key_columns: Sequence[str] = (),
-    ) -> Iterator[str]:
+    ) -> Iterator[SampledSource]:
         # REPEATABLE: every pass of the profile reads the same pages.
-        yield f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT) REPEATABLE (42)"
+        yield SampledSource(
+            f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT) REPEATABLE (42)"
+        )
 
     def random_fraction(self) -> str:
         return "RAND(CHECKSUM(NEWID()))"

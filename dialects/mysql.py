@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
-from dialects.base import Dialect, error_code
+from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
+from dialects.base import Dialect, SampledSource, error_code
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -19,6 +24,8 @@ _AUTH_ERRORS = {1045, 1698, 1251}
 _UNKNOWN_DATABASE = 1049
 _NO_DATABASE_RIGHTS = 1044
 _UNREACHABLE_ERRORS = {2002, 2003, 2005, 2006, 2013}
+
+log = logging.getLogger(__name__)
 
 
 @register_dialect("mysql")
@@ -43,6 +50,8 @@ class MySQLDialect(Dialect):
             # PyMySQL encodes a text password as latin-1 and fails on Thai; the server hashed
             # the UTF-8 bytes the password was created with, so send exactly those.
             args["password"] = spec.password.encode("utf-8")
+        # bulk_load streams files with LOAD DATA LOCAL INFILE; PyMySQL refuses it by default.
+        args["local_infile"] = True
         return args
 
     def row_estimate_sql(self) -> str:
@@ -58,7 +67,7 @@ class MySQLDialect(Dialect):
         qualified_table: str,
         percent: float,
         key_columns: Sequence[str] = (),
-    ) -> Iterator[str]:
+    ) -> Iterator[SampledSource]:
         if not key_columns:
             with super().sample_of(connection, qualified_table, percent) as source:
                 yield source
@@ -67,7 +76,7 @@ class MySQLDialect(Dialect):
         # create temporary tables (read-only hospital accounts often lack it).
         key = ", ".join(self.quote(column) for column in key_columns)
         threshold = int(percent * 10_000)
-        yield (
+        yield SampledSource(
             f"(SELECT * FROM {qualified_table} "
             f"WHERE CRC32(CONCAT_WS(0x1F, {key})) MOD 1000000 < {threshold}) s"
         )
@@ -100,3 +109,52 @@ class MySQLDialect(Dialect):
         if code in _UNREACHABLE_ERRORS:
             return ConnectionErrorKind.UNREACHABLE
         return ConnectionErrorKind.OTHER
+
+    def bulk_load(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        # LOAD DATA LOCAL INFILE from a temporary file written (and loaded) in parts; INSERT
+        # batches when the server or the client has LOCAL INFILE switched off.
+        with tempfile.TemporaryDirectory(prefix="his_load_") as folder:
+            path = os.path.join(folder, "rows.tsv")
+            if not self._local_infile_allowed(connection, table, schema, columns, path):
+                return super().bulk_load(connection, table, schema, columns, rows)
+            written = 0
+            for count, hex_columns in write_parts(rows, path):
+                sql = load_data_sql(self, table, schema, columns, hex_columns)
+                loaded = connection.exec_driver_sql(sql, (path,)).rowcount
+                check_loaded(connection, table, loaded, count)
+                written += count
+        return written
+
+    def _local_infile_allowed(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        path: str,
+    ) -> bool:
+        # Asked once per pooled connection, by loading an empty file: refusal costs no rows.
+        info = connection.connection.info
+        if "his_local_infile" not in info:
+            with open(path, "wb"):
+                pass
+            try:
+                connection.exec_driver_sql(load_data_sql(self, table, schema, columns), (path,))
+                info["his_local_infile"] = True
+            except DBAPIError as error:
+                if error_code(error) not in LOCAL_INFILE_REFUSED:
+                    raise
+                log.warning(
+                    "LOAD DATA LOCAL INFILE refused (error %s); bulk loads on this connection "
+                    "use INSERT batches instead",
+                    error_code(error),
+                )
+                info["his_local_infile"] = False
+        return bool(info["his_local_infile"])

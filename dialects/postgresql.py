@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
-from dialects.base import Dialect, error_text
+from dialects._text_rows import TextRowStream
+from dialects.base import Dialect, SampledSource, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 
@@ -55,10 +57,12 @@ class PostgreSQLDialect(Dialect):
         qualified_table: str,
         percent: float,
         key_columns: Sequence[str] = (),
-    ) -> Iterator[str]:
+    ) -> Iterator[SampledSource]:
         # SYSTEM reads only the chosen pages, the point of sampling a huge table; REPEATABLE
         # makes every pass of the profile pick the same pages.
-        yield f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)}) REPEATABLE (42)"
+        yield SampledSource(
+            f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)}) REPEATABLE (42)"
+        )
 
     def random_fraction(self) -> str:
         return "random()"
@@ -81,3 +85,33 @@ class PostgreSQLDialect(Dialect):
         if any(phrase in message for phrase in _UNREACHABLE_PHRASES):
             return ConnectionErrorKind.UNREACHABLE
         return ConnectionErrorKind.OTHER
+
+    def bulk_load(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        # COPY FROM STDIN, fed by a file-like object that encodes rows as psycopg2 reads it.
+        names = ", ".join(self.quote(name) for name in columns)
+        sql = (
+            f"COPY {self.qualified(table, schema)} ({names}) FROM STDIN "
+            "WITH (FORMAT text, ENCODING 'UTF8')"
+        )
+        if not connection.in_transaction():
+            # The raw cursor bypasses SQLAlchemy: begin its transaction as autobegin would, so
+            # the caller's commit() covers the COPY.
+            connection.begin()
+        stream = TextRowStream(rows)
+        driver_error = connection.dialect.loaded_dbapi.Error
+        cursor = connection.connection.cursor()
+        try:
+            cursor.copy_expert(sql, stream, size=1 << 20)
+        except driver_error as error:
+            # Raise what SQLAlchemy would (DataError, IntegrityError...), as the other paths do.
+            raise DBAPIError.instance(sql, None, error, driver_error) from error
+        finally:
+            cursor.close()
+        return stream.rows

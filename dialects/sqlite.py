@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from dialects._text_rows import text_field
 from dialects.base import Dialect, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
@@ -69,3 +73,23 @@ class SQLiteDialect(Dialect):
         if "unable to open database file" in error_text(error):
             return ConnectionErrorKind.UNKNOWN_DATABASE
         return ConnectionErrorKind.OTHER
+
+    def bulk_load(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        # sqlite3 binds no Decimal or time, and its date adapters are deprecated (Python 3.12):
+        # store them as the ISO text SQLAlchemy's SQLite types read back.
+        stored = _SQLITE_AS_TEXT
+        adapted = (
+            tuple(text_field(value) if type(value) in stored else value for value in row)
+            for row in rows
+        )
+        return super().bulk_load(connection, table, schema, columns, adapted)
+
+
+_SQLITE_AS_TEXT = frozenset({Decimal, date, datetime, time, timedelta})

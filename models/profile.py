@@ -84,6 +84,7 @@ class DatabaseProfile:
     server_version: str
     mode: ProfileMode
     tables: list[TableProfile] = field(default_factory=list)
-    masked: bool = True
+    #: True once identifiers in sample and top values have been masked (`mask_profile`).
+    masked: bool = False
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None

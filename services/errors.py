@@ -120,3 +120,9 @@ class SecretKeyError(HisError):
     """Stored passwords cannot be decrypted with the configured key."""
 
     code = "secret_key_error"
+
+
+class WriteFailed(HisError):
+    """A database refused rows being written (or stored only part of them); nothing was kept."""
+
+    code = "write_failed"

@@ -73,14 +73,12 @@ def aggregate_sql(
         if not deep:
             continue
         if column.kind is ColumnKind.TEXT:
-            parts.append(
-                f"SUM(CASE WHEN {dialect.is_empty(ref)} THEN 1 ELSE 0 END) AS empty_{index}"
-            )
+            parts.append(f"COUNT(CASE WHEN {dialect.is_empty(ref)} THEN 1 END) AS empty_{index}")
             length = dialect.char_length(ref)
-            parts.append(f"AVG({length} * 1.0) AS avglen_{index}")
+            parts.append(f"AVG({length}) AS avglen_{index}")
             parts.append(f"MAX({length}) AS maxlen_{index}")
         if column.kind is ColumnKind.NUMBER:
-            parts.append(f"SUM(CASE WHEN {ref} = 0 THEN 1 ELSE 0 END) AS zero_{index}")
+            parts.append(f"COUNT(CASE WHEN {ref} = 0 THEN 1 END) AS zero_{index}")
         if column.orderable:
             parts.append(f"{dialect.as_text(f'MIN({ref})')} AS min_{index}")
             parts.append(f"{dialect.as_text(f'MAX({ref})')} AS max_{index}")

@@ -6,13 +6,14 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Row, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from dialects.base import Dialect
+from dialects.base import Dialect, SampledSource
 from models.common import utc_now
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile, ValueCount
 from models.profile_settings import SamplingSettings
@@ -38,6 +39,8 @@ from services.profile_queries import (
 log = logging.getLogger(__name__)
 
 TOP_VALUES = 5
+#: Opens another pooled connection to the same database.
+ConnectionFactory = Callable[[], contextlib.AbstractContextManager[Connection]]
 #: Distinct count of a declared-unique column: its non-null count, known without counting.
 UNIQUE = -1
 
@@ -67,11 +70,13 @@ def profile_datasource(
     mode: ProfileMode = ProfileMode.DEEP,
     sampling: SamplingSettings | None = None,
     sample: SamplePlan | None = None,
+    parallel: int = 2,
     progress: ProgressSink = ignore_progress,
 ) -> DatabaseProfile:
     """Profile every table of a datasource (or the ones named), table by table.
 
-    A table that fails is reported with its one-line reason and the run goes on.
+    A table that fails is reported with its one-line reason and the run goes on. Each table's
+    queries run on up to `parallel` connections at once.
 
     Raises:
         DatasourceNotFound, ConnectionFailed: before any table is read.
@@ -103,6 +108,7 @@ def profile_datasource(
                 result = profile_table(
                     connection, dialect, table, schema, mode=mode, sampling=sampling,
                     sample_percent=percent, estimated_rows=estimates.get(table),
+                    more_connections=lambda: ctx.connections.connect(spec), parallel=parallel,
                 )  # fmt: skip
         except (SQLAlchemyError, HisError) as error:
             reason = error.message if isinstance(error, HisError) else first_line(error)
@@ -126,8 +132,14 @@ def profile_table(
     sampling: SamplingSettings,
     sample_percent: float | None = None,
     estimated_rows: int | None = None,
+    more_connections: ConnectionFactory | None = None,
+    parallel: int = 1,
 ) -> TableProfile:
-    """Profile one table on an open connection: one aggregate pass, then the value counts."""
+    """Profile one table: one aggregate pass, then the value counts.
+
+    With `more_connections` and `parallel` > 1, the table's independent queries run on that
+    many pooled connections at once (the database does the work on several cores).
+    """
     started = time.perf_counter()
     inspector = inspect(connection)
     reflected = inspector.get_columns(table, schema=schema)
@@ -135,13 +147,14 @@ def profile_table(
     unique = _single_unique_columns(inspector, table, schema, primary_key)
     qualified = dialect.qualified(table, schema)
     with contextlib.ExitStack() as stack:
-        source = qualified
+        source = SampledSource(qualified)
         if sample_percent:
             source = stack.enter_context(
                 dialect.sample_of(connection, qualified, sample_percent, primary_key)
             )
+        runner = QueryRunner(connection, more_connections if source.shared else None, parallel)
         profiles, rows_profiled = _profile_columns(
-            connection, dialect, source, table, reflected, primary_key,
+            runner, dialect, source.sql, table, reflected, primary_key,
             unique=set() if sample_percent else unique, mode=mode, sampling=sampling,
         )  # fmt: skip
     sampled = sample_percent is not None
@@ -158,8 +171,31 @@ def profile_table(
     )
 
 
+class QueryRunner:
+    """Runs a batch of independent read-only queries, on parallel connections when it may."""
+
+    def __init__(
+        self, connection: Connection, more_connections: ConnectionFactory | None, parallel: int
+    ) -> None:
+        self.connection = connection
+        self.more_connections = more_connections
+        self.parallel = parallel
+
+    def run(self, queries: list[str]) -> list[list[Row]]:
+        """Each query's rows, in the order of `queries`."""
+        if self.more_connections is None or self.parallel <= 1 or len(queries) <= 1:
+            return [self.connection.execute(text(sql)).all() for sql in queries]
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            return list(pool.map(self._run_alone, queries))
+
+    def _run_alone(self, sql: str) -> list[Row]:
+        assert self.more_connections is not None
+        with self.more_connections() as connection:
+            return connection.execute(text(sql)).all()
+
+
 def _profile_columns(
-    connection: Connection,
+    runner: QueryRunner,
     dialect: Dialect,
     source: str,
     table: str,
@@ -173,19 +209,26 @@ def _profile_columns(
     """Every column's statistics over `source`, and how many rows that was."""
     columns = [ProfiledColumn(c["name"], column_kind(c["type"])) for c in reflected]
     deep = mode is ProfileMode.DEEP
-    totals = connection.execute(text(aggregate_sql(dialect, source, columns, deep=deep)))
-    row = totals.mappings().one()
+    keep = max(TOP_VALUES, max((sampling.limit_for(table, c.name) for c in columns), default=0))
+    plan = (
+        _value_count_plan(dialect, source, columns, unique, keep + 1, runner.parallel)
+        if deep
+        else []
+    )
+    results = runner.run(
+        [aggregate_sql(dialect, source, columns, deep=deep)] + [q for q, _ in plan]
+    )
+    row = results[0][0]._mapping
     rows_profiled = int(row["n"])
     profiles = [
         _column_profile(index, info, column, row, primary_key, deep=deep)
         for index, (info, column) in enumerate(zip(reflected, columns, strict=True))
     ]
-    if not deep:
-        return profiles, rows_profiled
-    keep = max(TOP_VALUES, max((sampling.limit_for(table, c.name) for c in columns), default=0))
-    counts = _value_counts(connection, dialect, source, columns, unique, keep + 1)
+    counts: dict[str, tuple[list[tuple[str, int]], int]] = {}
+    for (_, read), rows in zip(plan, results[1:], strict=True):
+        counts.update(read(rows))
     for profile, column in zip(profiles, columns, strict=True):
-        if not column.countable:
+        if not (deep and column.countable):
             continue
         values, distinct = counts.get(column.name, ([], 0))
         if distinct == UNIQUE:
@@ -244,37 +287,60 @@ def _column_profile(
     return profile
 
 
-def _value_counts(
-    connection: Connection,
+ValueCounts = dict[str, tuple[list[tuple[str, int]], int]]
+
+
+def _value_count_plan(
     dialect: Dialect,
     source: str,
     columns: list[ProfiledColumn],
     unique: set[str],
     keep: int,
-) -> dict[str, tuple[list[tuple[str, int]], int]]:
-    """Per column: its `keep` most frequent values with counts, and its distinct count."""
-    countable = [c for c in columns if c.countable]
-    found: dict[str, tuple[list[tuple[str, int]], int]] = {}
+    parallel: int,
+) -> list[tuple[str, Callable[[list[Row]], ValueCounts]]]:
+    """The value-count queries of a table, each with the function that reads its rows into
+    {column: (its `keep` most frequent values with counts, its distinct count)}."""
+    plan: list[tuple[str, Callable[[list[Row]], ValueCounts]]] = []
+    # A declared-unique column needs no GROUP BY: each value occurs once, the first few do.
+    for column in columns:
+        if column.countable and column.name in unique:
+            plan.append(
+                (first_values_sql(dialect, source, column, keep=keep), _unique_reader(column.name))
+            )
+    countable = [c for c in columns if c.countable and c.name not in unique]
     if dialect.SUPPORTS_GROUPING_SETS:
-        for start in range(0, len(countable), GROUPING_CHUNK):
-            chunk = countable[start : start + GROUPING_CHUNK]
-            sql = grouping_sets_sql(dialect, source, chunk, keep=keep)
-            for gid, value, count, distinct in connection.execute(text(sql)):
-                column = chunk[grouping_index(int(gid), len(chunk))]
-                values, _ = found.setdefault(column.name, ([], 0))
-                values.append((value, int(count)))
-                found[column.name] = (values, int(distinct))
-        return found
+        # One scan per chunk; as many chunks as parallel connections keeps every core busy.
+        size = min(GROUPING_CHUNK, max(1, -(-len(countable) // parallel)))
+        for start in range(0, len(countable), size):
+            chunk = countable[start : start + size]
+            plan.append((grouping_sets_sql(dialect, source, chunk, keep=keep), _sets_reader(chunk)))
+        return plan
     for column in countable:
-        if column.name in unique:
-            sql = first_values_sql(dialect, source, column, keep=keep)
-            values = [(value, 1) for (value,) in connection.execute(text(sql))]
-            found[column.name] = (values, UNIQUE)
-            continue
-        sql = column_counts_sql(dialect, source, column, keep=keep)
-        rows = connection.execute(text(sql)).all()
-        found[column.name] = ([(v, int(c)) for v, c, _ in rows], int(rows[0][2]) if rows else 0)
-    return found
+        plan.append(
+            (column_counts_sql(dialect, source, column, keep=keep), _column_reader(column.name))
+        )
+    return plan
+
+
+def _unique_reader(name: str) -> Callable[[list[Row]], ValueCounts]:
+    return lambda rows: {name: ([(value, 1) for (value,) in rows], UNIQUE)}
+
+
+def _column_reader(name: str) -> Callable[[list[Row]], ValueCounts]:
+    return lambda rows: {name: ([(v, int(c)) for v, c, _ in rows], int(rows[0][2]) if rows else 0)}
+
+
+def _sets_reader(chunk: list[ProfiledColumn]) -> Callable[[list[Row]], ValueCounts]:
+    def read(rows: list[Row]) -> ValueCounts:
+        found: ValueCounts = {}
+        for gid, value, count, distinct in rows:
+            column = chunk[grouping_index(int(gid), len(chunk))]
+            values, _ = found.setdefault(column.name, ([], 0))
+            values.append((value, int(count)))
+            found[column.name] = (values, int(distinct))
+        return found
+
+    return read
 
 
 def _apply_value_counts(

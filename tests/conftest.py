@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,3 +95,21 @@ def store_ctx(store_settings: Settings) -> Iterator[ServiceContext]:
     context = bootstrap(store_settings)
     yield context
     context.close()
+
+
+COMMAND = shutil.which("his-analyzer", path=str(Path(sys.executable).parent))
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs the command in an isolated installation; returns the finished process."""
+    env = {**os.environ, "HIS_DATA_DIR": str(tmp_path / "data"), "HIS_SECRET_KEY": "cli-test"}
+    env.pop("HIS_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        assert COMMAND, "his-analyzer is not installed in this venv"
+        return subprocess.run(
+            [COMMAND, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+
+    return run

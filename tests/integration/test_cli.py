@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from tests.factories import server_version
-
-COMMAND = shutil.which("his-analyzer", path=str(Path(sys.executable).parent))
-
-
-@pytest.fixture
-def cli(tmp_path: Path):
-    """Runs the command in an isolated installation; returns the finished process."""
-    env = {**os.environ, "HIS_DATA_DIR": str(tmp_path / "data"), "HIS_SECRET_KEY": "cli-test"}
-    env.pop("HIS_DATABASE_URL", None)
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        assert COMMAND, "his-analyzer is not installed in this venv"
-        return subprocess.run(
-            [COMMAND, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
-        )
-
-    return run
 
 
 def add_args(name: str, url: URL, **overrides: str) -> list[str]:

@@ -1,0 +1,190 @@
+"""Deep profile of the 1,000,000-row mini_his `ovst` on MariaDB and PostgreSQL.
+
+Prints, per server and measured in the same run: our deep profile (seconds, rows/s, peak RSS
+of the profiling process), (a) one full-scan aggregate of the same table, and (b) the plain
+approach — one count/count-distinct/min/max query and one top-5 GROUP BY query per column,
+run one after another — with the ratios.
+
+    python bench/bench_profile.py [--visits 1000000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import URL, make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import Settings  # noqa: E402
+from models.profile import ProfileMode  # noqa: E402
+from services import datasource_service  # noqa: E402
+from services.bootstrap import bootstrap  # noqa: E402
+from services.profiler import profile_datasource  # noqa: E402
+
+SERVERS = {
+    "MariaDB": os.environ.get("HIS_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+    "PostgreSQL": os.environ.get(
+        "HIS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+    ),
+}
+TABLE = "ovst"
+
+
+def context(data_dir: Path):
+    return bootstrap(Settings(data_dir=data_dir, secret_key="bench", _env_file=None))
+
+
+def register(ctx, name: str, url: URL) -> None:
+    datasource_service.create_datasource(
+        ctx,
+        name=name,
+        db_type="mysql" if url.get_backend_name() == "mysql" else "postgresql",
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        username=url.username,
+        password=url.password,
+    )
+
+
+def create_database(server: URL, name: str) -> URL:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        quoted = f"`{name}`" if server.get_backend_name() == "mysql" else f'"{name}"'
+        connection.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
+        suffix = " CHARACTER SET utf8mb4" if server.get_backend_name() == "mysql" else ""
+        connection.execute(text(f"CREATE DATABASE {quoted}{suffix}"))
+    engine.dispose()
+    return server.set(database=name)
+
+
+def drop_database(server: URL, name: str) -> None:
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if server.get_backend_name() == "mysql":
+            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        else:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def generate(url: URL, visits: int) -> float:
+    from services.mock_data_service import generate_mock_his
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        ctx = context(Path(data_dir))
+        register(ctx, "bench", url)
+        started = time.perf_counter()
+        generate_mock_his(ctx, datasource="bench", patients=max(1, visits // 5), visits=visits)
+        elapsed = time.perf_counter() - started
+        ctx.close()
+    engine = create_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        analyze = f"ANALYZE TABLE {TABLE}" if url.get_backend_name() == "mysql" else "ANALYZE"
+        connection.execute(text(analyze))
+    engine.dispose()
+    return elapsed
+
+
+def measure_profile(url: str) -> dict:
+    """Run in a child process so that its peak RSS is the profile's alone."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        ctx = context(Path(data_dir))
+        register(ctx, "bench", make_url(url))
+        started = time.perf_counter()
+        (table,) = profile_datasource(ctx, "bench", tables=[TABLE], mode=ProfileMode.DEEP).tables
+        elapsed = time.perf_counter() - started
+        ctx.close()
+    if table.error:
+        raise SystemExit(f"profile failed: {table.error}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": elapsed, "rows": table.rows_profiled, "columns": table.column_count,
+            "peak_rss_mb": peak_mb}  # fmt: skip
+
+
+def quote(url: URL, name: str) -> str:
+    return f"`{name}`" if url.get_backend_name() == "mysql" else f'"{name}"'
+
+
+def full_scan_aggregate(url: URL, columns: list[str]) -> float:
+    counts = ", ".join(f"COUNT({quote(url, c)})" for c in columns)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        started = time.perf_counter()
+        connection.execute(text(f"SELECT COUNT(*), {counts} FROM {TABLE}")).all()
+        elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def plain_approach(url: URL, columns: list[str]) -> float:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        started = time.perf_counter()
+        for column in columns:
+            ref = quote(url, column)
+            connection.execute(
+                text(f"SELECT COUNT({ref}), COUNT(DISTINCT {ref}), MIN({ref}), MAX({ref}) "
+                     f"FROM {TABLE}")
+            ).all()  # fmt: skip
+            connection.execute(
+                text(f"SELECT {ref}, COUNT(*) FROM {TABLE} GROUP BY {ref} "
+                     "ORDER BY COUNT(*) DESC LIMIT 5")
+            ).all()  # fmt: skip
+        elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--measure-profile", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_profile:
+        print(json.dumps(measure_profile(args.measure_profile)))
+        return
+    name = f"his_bench_profile_{args.visits}"
+    for label, server_text in SERVERS.items():
+        server = make_url(server_text)
+        url = create_database(server, name)
+        try:
+            seconds = generate(url, args.visits)
+            print(f"\n== {label}: {args.visits:,} ovst rows generated in {seconds:.1f} s")
+            engine = create_engine(url)
+            columns = [c["name"] for c in inspect(engine).get_columns(TABLE)]
+            engine.dispose()
+            child = subprocess.run(
+                [sys.executable, __file__, "--measure-profile",
+                 url.render_as_string(hide_password=False)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            ours = json.loads(child.stdout.strip().splitlines()[-1])
+            scan = full_scan_aggregate(url, columns)
+            plain = plain_approach(url, columns)
+            rate = ours["rows"] / ours["seconds"]
+            print(f"deep profile      : {ours['seconds']:7.2f} s  {rate:12,.0f} rows/s  "
+                  f"{ours['columns']} columns  peak RSS {ours['peak_rss_mb']:.0f} MB")  # fmt: skip
+            ratio = ours["seconds"] / scan
+            print(f"(a) full-scan agg : {scan:7.2f} s   (deep profile = {ratio:.1f}x)")
+            print(f"(b) plain approach: {plain:7.2f} s   (plain / deep profile = "
+                  f"{plain / ours['seconds']:.1f}x)")  # fmt: skip
+        finally:
+            if not args.keep:
+                drop_database(server, name)
+
+
+if __name__ == "__main__":
+    main()
