@@ -22,6 +22,7 @@ from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.demo_service import ensure_demo
 from services.errors import HisError, InvalidInput
+from services.log_format import RedactingFormatter
 from services.profiler import SamplePlan
 from utils.process_group import run_together
 
@@ -57,7 +58,7 @@ def _log_to_file(path: Path, level: str) -> None:
     # Tracebacks belong in the log, never on the user's terminal.
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())
@@ -370,10 +371,10 @@ def mock_generate(
     ) as bar:  # fmt: skip
         tasks: dict[str, int] = {}
 
-        def show(table: str, done: int, total: int) -> None:
-            if table not in tasks:
-                tasks[table] = bar.add_task(table, total=total)
-            bar.update(tasks[table], completed=done)
+        def show(event: ProgressEvent) -> None:
+            if event.subject not in tasks:
+                tasks[event.subject] = bar.add_task(event.subject, total=event.total)
+            bar.update(tasks[event.subject], completed=event.done)
 
         counts = generate_mock_his(
             ctx, datasource=datasource, patients=patients, visits=visits, seed=seed, progress=show

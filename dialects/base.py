@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
 
 from dialects._text_rows import chunked
@@ -78,6 +78,9 @@ class Dialect:
             "pool_recycle": 3600,
             "connect_args": self.connect_args(spec),
         }
+
+    def prepare_engine(self, engine: Engine) -> None:
+        """Hook run once on every new engine (event listeners, for instance); nothing here."""
 
     def connect_args(self, spec: ConnectionSpec) -> dict[str, Any]:
         """Driver keyword arguments; by default only the connect timeout."""

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
@@ -50,9 +50,16 @@ class MySQLDialect(Dialect):
             # PyMySQL encodes a text password as latin-1 and fails on Thai; the server hashed
             # the UTF-8 bytes the password was created with, so send exactly those.
             args["password"] = spec.password.encode("utf-8")
-        # bulk_load streams files with LOAD DATA LOCAL INFILE; PyMySQL refuses it by default.
+        # bulk_load streams files with LOAD DATA LOCAL INFILE, which the client must announce
+        # when it connects; prepare_engine then keeps it off except during our own loads.
         args["local_infile"] = True
         return args
+
+    def prepare_engine(self, engine: Engine) -> None:
+        # PyMySQL sends whatever file the server names once LOCAL INFILE is on, so a rogue or
+        # compromised server could read our key file. It stays off on every connection and is
+        # switched on only while bulk_load runs its own LOAD DATA (see local_infile_enabled).
+        event.listen(engine, "connect", _refuse_local_files)
 
     def row_estimate_sql(self) -> str:
         return (
@@ -110,6 +117,17 @@ class MySQLDialect(Dialect):
             return ConnectionErrorKind.UNREACHABLE
         return ConnectionErrorKind.OTHER
 
+    @staticmethod
+    @contextlib.contextmanager
+    def local_infile_enabled(connection: Connection) -> Iterator[None]:
+        """LOCAL INFILE switched on for this connection for the duration of the block."""
+        raw = connection.connection.dbapi_connection
+        raw._local_infile = True  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            raw._local_infile = False  # type: ignore[union-attr]
+
     def bulk_load(
         self,
         connection: Connection,
@@ -122,14 +140,15 @@ class MySQLDialect(Dialect):
         # batches when the server or the client has LOCAL INFILE switched off.
         with tempfile.TemporaryDirectory(prefix="his_load_") as folder:
             path = os.path.join(folder, "rows.tsv")
-            if not self._local_infile_allowed(connection, table, schema, columns, path):
-                return super().bulk_load(connection, table, schema, columns, rows)
-            written = 0
-            for count, hex_columns in write_parts(rows, path):
-                sql = load_data_sql(self, table, schema, columns, hex_columns)
-                loaded = connection.exec_driver_sql(sql, (path,)).rowcount
-                check_loaded(connection, table, loaded, count)
-                written += count
+            with self.local_infile_enabled(connection):
+                if not self._local_infile_allowed(connection, table, schema, columns, path):
+                    return super().bulk_load(connection, table, schema, columns, rows)
+                written = 0
+                for count, hex_columns in write_parts(rows, path):
+                    sql = load_data_sql(self, table, schema, columns, hex_columns)
+                    loaded = connection.exec_driver_sql(sql, (path,)).rowcount
+                    check_loaded(connection, table, loaded, count)
+                    written += count
         return written
 
     def _local_infile_allowed(
@@ -158,3 +177,7 @@ class MySQLDialect(Dialect):
                 )
                 info["his_local_infile"] = False
         return bool(info["his_local_infile"])
+
+
+def _refuse_local_files(dbapi_connection: object, _record: object) -> None:
+    dbapi_connection._local_infile = False  # type: ignore[attr-defined]

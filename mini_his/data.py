@@ -25,7 +25,7 @@ from mini_his.dirty import (
     thai_cids,
     times,
 )
-from mini_his.plan import MAX_VISITS, Plan, make_plan, rng_for
+from mini_his.plan import FIRST_VISIT_DAY, MAX_VISITS, REFERENCE_DAY, Plan, make_plan, rng_for
 from mini_his.schema import TABLE_NAMES, metadata
 
 Rows = list[tuple]
@@ -128,7 +128,7 @@ def _patient(plan: Plan, rng: np.random.Generator, start: int, stop: int) -> Row
     sex = plan.sex[start:stop]
     birthday = plan.birthday[start:stop]
     male = sex == 1
-    child = (np.datetime64("2024-12-31") - birthday).astype(np.int64) < 15 * 365
+    child = (REFERENCE_DAY - birthday).astype(np.int64) < 15 * 365
     married = rng.random(count) < 0.6
     pname = np.where(
         child,
@@ -147,7 +147,7 @@ def _patient(plan: Plan, rng: np.random.Generator, start: int, stop: int) -> Row
     allergy = np.where(rng.random(count) < 0.05, pick(rng, vocab.ALLERGIES, count), None)
     allergy[rng.random(count) < 0.03] = ""
     firstday = birthday + (
-        rng.random(count) * (np.datetime64("2019-01-01") - birthday).astype(np.int64)
+        rng.random(count) * (FIRST_VISIT_DAY - birthday).astype(np.int64)
     ).astype(np.int64)
     last_update = firstday.astype("datetime64[s]") + rng.integers(0, 5 * 365 * 86_400, count)
     return rows_of(

@@ -11,6 +11,7 @@ from repositories.database import create_store_engine, upgrade_schema
 from repositories.unit_of_work import SqlAlchemyUnitOfWork
 from services.context import ServiceContext
 from services.db_connector import ConnectionManager
+from services.log_format import RedactingFormatter
 from services.secret_box import SecretBox
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,6 @@ def _secret_box(settings: Settings) -> SecretBox:
 def configure_logging(settings: Settings | None = None) -> None:
     """One log format for every entry point; level from HIS_LOG_LEVEL."""
     settings = settings or get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter())
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])

@@ -90,9 +90,11 @@ class ConnectionManager:
     def _build_engine(spec: ConnectionSpec) -> Engine:
         dialect = get_dialect(spec.db_type)
         try:
-            return create_engine(dialect.build_url(spec), **dialect.engine_options(spec))
+            engine = create_engine(dialect.build_url(spec), **dialect.engine_options(spec))
         except ImportError as error:
             raise driver_missing(dialect) from error
+        dialect.prepare_engine(engine)
+        return engine
 
 
 def driver_missing(dialect: Dialect) -> DriverMissing:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +12,8 @@ from dialects._text_rows import BulkLoadError
 from mini_his.gen_mini_his import generate
 from mini_his.plan import MAX_VISITS
 from mini_his.schema import TABLE_NAMES
+from models.progress import ProgressEvent, ProgressKind
+from protocols.progress import ProgressSink, ignore_progress
 from services.context import ServiceContext
 from services.datasource_service import connection_spec, dialect_of, get_datasource
 from services.db_connector import first_line
@@ -20,8 +21,6 @@ from services.errors import InvalidInput, WriteFailed
 
 log = logging.getLogger(__name__)
 
-#: Called as (table, rows written so far, rows the table will get).
-MockProgress = Callable[[str, int, int], None]
 MAX_PATIENTS = 10_000_000
 
 
@@ -32,12 +31,13 @@ def generate_mock_his(
     patients: int,
     visits: int | None = None,
     seed: int = 42,
-    progress: MockProgress | None = None,
+    progress: ProgressSink = ignore_progress,
 ) -> dict[str, int]:
     """Create the mini_his tables in a datasource (replacing them) and fill them.
 
     The same seed gives the same rows. Tables go into the datasource's schema, or the
-    connection's default one.
+    connection's default one. `progress` gets an ADVANCED event (table, rows written, rows
+    the table will get) after every chunk.
 
     Raises:
         DatasourceNotFound: no such datasource.
@@ -57,10 +57,13 @@ def generate_mock_his(
         try:
             counts = generate(
                 connection, patients=patients, visits=visits, seed=seed, schema=schema,
-                progress=progress,
+                progress=lambda table, done, total: progress(
+                    ProgressEvent(ProgressKind.ADVANCED, table, done, total)
+                ),
             )  # fmt: skip
         except (SQLAlchemyError, BulkLoadError) as error:
-            log.warning("mock data into %r failed", source.name, exc_info=error)
+            # First line only: a COPY error's context quotes the whole row (HN, CID…).
+            log.warning("mock data into %r failed: %s", source.name, first_line(error))
             raise WriteFailed(
                 f"Writing the mock HIS into {source.name!r} failed: {first_line(error)}"
             ) from error

@@ -24,7 +24,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("nullable", "true when the column accepts NULL."),
     ("primary_key", "true when the column is (part of) the primary key."),
     ("null_count", "Rows where the column is NULL."),
-    ("empty_count", "Rows holding an empty or blank string (text columns only)."),
+    ("empty_count", "Rows holding the empty string '' (text columns only; blanks are text)."),
     ("zero_count", "Rows holding the number 0 (number columns only)."),
     ("distinct_count", "Number of different non-null values."),
     ("valid_pct", "Percent of rows profiled that are neither null, empty nor zero."),

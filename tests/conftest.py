@@ -109,7 +109,13 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         assert COMMAND, "his-analyzer is not installed in this venv"
         return subprocess.run(
-            [COMMAND, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+            [COMMAND, *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
         )
 
     return run

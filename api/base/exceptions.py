@@ -24,6 +24,7 @@ from services.errors import (
     InvalidInput,
     NotFound,
     SecretKeyError,
+    WriteFailed,
 )
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[HisError], int], ...] = (
     (Conflict, 409),
     (InvalidInput, 422),  # also InvalidConfig and PluginNotFound
     (ConnectionFailed, 502),  # the datasource's server, not ours, is at fault
+    (WriteFailed, 502),  # so is a target database that refused what we wrote
     (SecretKeyError, 500),
 )
 

@@ -27,13 +27,18 @@ from sqlalchemy import (
     create_engine,
     func,
     select,
+    text,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DataError, IntegrityError
 
 from dialects import _load_data, _text_rows
 from dialects._text_rows import BulkLoadError
 from mini_his.gen_mini_his import dialect_of, engine_for_url
+from services.context import ServiceContext
+from services.datasource_service import connection_spec, get_datasource
+from tests.factories import register_server
 
 metadata = MetaData()
 nasty = Table(
@@ -201,3 +206,25 @@ def test_postgres_copy_rejects_a_bad_row_and_keeps_none(pg_database) -> None:
         load(engine, rows)
     assert stored(engine) == []
     engine.dispose()
+
+
+def test_server_cannot_pull_local_files_outside_our_own_loads(
+    ctx: ServiceContext, mysql_database: URL, tmp_path: Path
+) -> None:
+    """LOCAL INFILE is announced at connect, but refused unless bulk_load is running."""
+    secret = tmp_path / "secret.key"
+    secret.write_text("do-not-send")
+    register_server(ctx, "m", mysql_database)
+    spec = connection_spec(get_datasource(ctx, "m"), ctx.secrets)
+    engine = create_engine(mysql_database)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE leak (line TEXT)"))
+    # PyMySQL refuses the server's file request; the broken connection is thrown away.
+    with pytest.raises(Exception), ctx.connections.connect(spec) as connection:  # noqa: B017
+        connection.exec_driver_sql(f"LOAD DATA LOCAL INFILE '{secret}' INTO TABLE leak")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM leak")).scalar_one() == 0
+    engine.dispose()
+    # The pool still serves working connections afterwards.
+    with ctx.connections.connect(spec) as connection:
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1

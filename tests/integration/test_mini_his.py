@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 from mini_his.data import MiniHisData
 from mini_his.gen_mini_his import engine_for_url, generate
 from mini_his.schema import TABLE_NAMES, metadata
+from models.progress import ProgressEvent, ProgressKind
 from services.context import ServiceContext
 from services.errors import InvalidInput, WriteFailed
 from services.mock_data_service import generate_mock_his
@@ -217,12 +218,13 @@ def test_service_fills_a_registered_datasource_and_reports_progress(
     ctx: ServiceContext, mysql_database: URL
 ) -> None:
     register_server(ctx, "mock", mysql_database)
-    seen: list[tuple[str, int, int]] = []
+    seen: list[ProgressEvent] = []
     counts = generate_mock_his(
-        ctx, datasource="mock", patients=40, visits=90, seed=5, progress=lambda *a: seen.append(a)
+        ctx, datasource="mock", patients=40, visits=90, seed=5, progress=seen.append
     )
     assert counts["ovst"] == 90 and list(counts) == list(TABLE_NAMES)
-    assert [event for event in seen if event[0] == "ovst"] == [("ovst", 0, 90), ("ovst", 90, 90)]
+    assert [(e.done, e.total) for e in seen if e.subject == "ovst"] == [(0, 90), (90, 90)]
+    assert {e.kind for e in seen} == {ProgressKind.ADVANCED}
     engine = engine_for_url(mysql_database)
     assert scalar(engine, "SELECT COUNT(*) FROM opitemrece") == counts["opitemrece"]
     engine.dispose()
