@@ -174,6 +174,9 @@ class Dialect:
         """SQL for a random number in [0, 1)."""
         return "RAND()"
 
+    def prepare_profiling_session(self, connection: Connection) -> None:
+        """Session settings that make the profile's big GROUP BYs efficient; none by default."""
+
     def table_size_mb(self, connection: Connection, table: str, schema: str | None) -> float | None:
         """Size on disk of a table with its indexes, in MB; None when the engine cannot say."""
         return None

@@ -152,7 +152,13 @@ def profile_table(
             source = stack.enter_context(
                 dialect.sample_of(connection, qualified, sample_percent, primary_key)
             )
-        runner = QueryRunner(connection, more_connections if source.shared else None, parallel)
+        dialect.prepare_profiling_session(connection)
+        runner = QueryRunner(
+            connection,
+            more_connections if source.shared else None,
+            parallel,
+            prepare=dialect.prepare_profiling_session,
+        )
         profiles, rows_profiled = _profile_columns(
             runner, dialect, source.sql, table, reflected, primary_key,
             unique=set() if sample_percent else unique, mode=mode, sampling=sampling,
@@ -175,11 +181,17 @@ class QueryRunner:
     """Runs a batch of independent read-only queries, on parallel connections when it may."""
 
     def __init__(
-        self, connection: Connection, more_connections: ConnectionFactory | None, parallel: int
+        self,
+        connection: Connection,
+        more_connections: ConnectionFactory | None,
+        parallel: int,
+        *,
+        prepare: Callable[[Connection], None] = lambda connection: None,
     ) -> None:
         self.connection = connection
         self.more_connections = more_connections
         self.parallel = parallel
+        self.prepare = prepare
 
     def run(self, queries: list[str]) -> list[list[Row]]:
         """Each query's rows, in the order of `queries`."""
@@ -191,6 +203,7 @@ class QueryRunner:
     def _run_alone(self, sql: str) -> list[Row]:
         assert self.more_connections is not None
         with self.more_connections() as connection:
+            self.prepare(connection)
             return connection.execute(text(sql)).all()
 
 
