@@ -151,9 +151,14 @@ class Dialect:
         """A FROM item holding about `percent` % of the table's rows — the SAME rows for every
         query run inside the block, so the profile's passes agree with each other.
 
-        The default copies a random sample into a temporary table once and drops it after;
-        only `connection` can see it.
+        Uses `repeatable_sample_sql` when the dialect has one (any connection can read it);
+        otherwise copies a random sample into a temporary table that only `connection` sees,
+        and drops it after.
         """
+        repeatable = self.repeatable_sample_sql(qualified_table, percent, key_columns)
+        if repeatable is not None:
+            yield SampledSource(repeatable)
+            return
         name = f"his_sample_{uuid.uuid4().hex[:12]}"
         connection.execute(
             text(
@@ -165,6 +170,12 @@ class Dialect:
             yield SampledSource(self.quote(name), shared=False)
         finally:
             connection.execute(text(self.drop_temporary_sql(name)))
+
+    def repeatable_sample_sql(
+        self, qualified_table: str, percent: float, key_columns: Sequence[str]
+    ) -> str | None:
+        """A FROM item that reads the same ~`percent` % sample every time, or None."""
+        return None
 
     def drop_temporary_sql(self, name: str) -> str:
         """SQL dropping the temporary table `name`."""

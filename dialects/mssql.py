@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
-from dialects.base import Dialect, SampledSource, error_text
+from dialects.base import Dialect, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -78,18 +76,11 @@ class MSSQLDialect(Dialect):
     def limit(self, select_sql: str, rows: int) -> str:
         return f"{select_sql} OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
 
-    @contextlib.contextmanager
-    def sample_of(
-        self,
-        connection: Connection,
-        qualified_table: str,
-        percent: float,
-        key_columns: Sequence[str] = (),
-    ) -> Iterator[SampledSource]:
+    def repeatable_sample_sql(
+        self, qualified_table: str, percent: float, key_columns: Sequence[str]
+    ) -> str | None:
         # REPEATABLE: every pass of the profile reads the same pages.
-        yield SampledSource(
-            f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT) REPEATABLE (42)"
-        )
+        return f"{qualified_table} TABLESAMPLE ({float(percent)} PERCENT) REPEATABLE (42)"
 
     def random_fraction(self) -> str:
         return "RAND(CHECKSUM(NEWID()))"

@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
-from dialects.base import Dialect, SampledSource, error_code
+from dialects.base import Dialect, error_code
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -69,23 +69,16 @@ class MySQLDialect(Dialect):
             "WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
         )
 
-    @contextlib.contextmanager
-    def sample_of(
-        self,
-        connection: Connection,
-        qualified_table: str,
-        percent: float,
-        key_columns: Sequence[str] = (),
-    ) -> Iterator[SampledSource]:
+    def repeatable_sample_sql(
+        self, qualified_table: str, percent: float, key_columns: Sequence[str]
+    ) -> str | None:
         if not key_columns:
-            with super().sample_of(connection, qualified_table, percent) as source:
-                yield source
-            return
+            return None
         # A hash of the primary key picks the same rows in every pass, and needs no right to
         # create temporary tables (read-only hospital accounts often lack it).
         key = ", ".join(self.quote(column) for column in key_columns)
         threshold = int(percent * 10_000)
-        yield SampledSource(
+        return (
             f"(SELECT * FROM {qualified_table} "
             f"WHERE CRC32(CONCAT_WS(0x1F, {key})) MOD 1000000 < {threshold}) s"
         )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from dialects._text_rows import TextRowStream
-from dialects.base import Dialect, SampledSource, error_text
+from dialects.base import Dialect, error_text
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 
@@ -50,19 +49,12 @@ class PostgreSQLDialect(Dialect):
             "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p')"
         )
 
-    @contextlib.contextmanager
-    def sample_of(
-        self,
-        connection: Connection,
-        qualified_table: str,
-        percent: float,
-        key_columns: Sequence[str] = (),
-    ) -> Iterator[SampledSource]:
+    def repeatable_sample_sql(
+        self, qualified_table: str, percent: float, key_columns: Sequence[str]
+    ) -> str | None:
         # SYSTEM reads only the chosen pages, the point of sampling a huge table; REPEATABLE
         # makes every pass of the profile pick the same pages.
-        yield SampledSource(
-            f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)}) REPEATABLE (42)"
-        )
+        return f"{qualified_table} TABLESAMPLE SYSTEM ({float(percent)}) REPEATABLE (42)"
 
     def random_fraction(self) -> str:
         return "random()"

@@ -167,3 +167,35 @@ def test_database_types_list_servers_first_for_forms() -> None:
     assert [k.name for k in kinds] == ["mysql", "mssql", "postgresql", "sqlite"]
     assert [k.default_port for k in kinds] == [3306, 1433, 5432, None]
     assert [k.needs_server for k in kinds] == [True, True, True, False]
+
+
+def test_mssql_profile_queries_are_valid_tsql() -> None:
+    # No SQL Server here: the profiler's T-SQL is checked by parsing it as T-SQL.
+    from services.profile_queries import (
+        ColumnKind,
+        ProfiledColumn,
+        aggregate_sql,
+        first_values_sql,
+        grouping_sets_sql,
+    )
+
+    mssql = get_dialect("mssql")
+    columns = [
+        ProfiledColumn("hn", ColumnKind.TEXT),
+        ProfiledColumn("income", ColumnKind.NUMBER),
+        ProfiledColumn("vstdate", ColumnKind.TEMPORAL),
+    ]
+    source = mssql.repeatable_sample_sql(mssql.qualified("ovst", "dbo"), 5, ())
+    assert source == "[dbo].[ovst] TABLESAMPLE (5.0 PERCENT) REPEATABLE (42)"
+    for sql in (
+        aggregate_sql(mssql, "[dbo].[ovst]", columns, deep=True),
+        grouping_sets_sql(mssql, "[dbo].[ovst]", columns, keep=6),
+        first_values_sql(mssql, "[dbo].[ovst]", columns[0], keep=6),
+    ):
+        tree = sqlglot.parse_one(sql, read="tsql")
+        assert tree.key == "select", sql
+    grouped = sqlglot.parse_one(
+        grouping_sets_sql(mssql, "[dbo].[ovst]", columns, keep=6), read="tsql"
+    )
+    assert grouped.find(sqlglot.exp.GroupingSets) is not None
+    assert "DATALENGTH([hn]) = 0" in aggregate_sql(mssql, "[dbo].[ovst]", columns, deep=True)
