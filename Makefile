@@ -18,6 +18,8 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --config-settings editable_mode=compat -e '.[dev]'
+	@# TypeScript (pinned in package-lock.json) type-checks the configs exported as .ts.
+	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create the venv and install everything (run once; other targets do it for you)
@@ -44,6 +46,6 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 bench: $(STAMP) ## Run the benchmarks in bench/ (prints figures; not part of `make test`)
 	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 
-clean: ## Remove the venv, caches and the demo data (./data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info data
+clean: ## Remove the venv, node_modules, caches and the demo data (./data)
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis build *.egg-info data
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import sys
@@ -13,11 +14,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from config import get_settings
 from models.profile import ProfileMode
 from models.progress import ProgressEvent, ProgressKind
-from services import datasource_service, discovery_service
+from services import config_service, datasource_service, discovery_service
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.demo_service import ensure_demo
@@ -35,10 +37,12 @@ datasource_app = typer.Typer(help="Register, inspect and test datasources.", no_
 schema_app = typer.Typer(help="Discover the live schema of a datasource.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo (SQLite datasources).", no_args_is_help=True)
 mock_app = typer.Typer(help="Fill a datasource with a mock HIS database.", no_args_is_help=True)
+config_app = typer.Typer(help="Versioned mapping configs.", no_args_is_help=True)
 app.add_typer(datasource_app, name="datasource")
 app.add_typer(schema_app, name="schema")
 app.add_typer(demo_app, name="demo")
 app.add_typer(mock_app, name="mock")
+app.add_typer(config_app, name="config")
 
 # soft_wrap: an error is one line, even on an 80-column terminal.
 out = Console(soft_wrap=True)
@@ -384,6 +388,217 @@ def mock_generate(
         table.add_row(name, f"{rows:,}")
     out.print(table)
     out.print(f"Mock HIS written to {datasource!r}: {sum(counts.values()):,} rows (seed {seed}).")
+
+
+# --- mapping configs --------------------------------------------------------------------------
+
+ConfigName = Annotated[str, typer.Argument(help="Config name.")]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InvalidInput(f"Cannot read {path}: {reason}.", field="file") from None
+
+
+@config_app.command("save")
+def config_save(
+    file: Annotated[Path, typer.Argument(help="A config as JSON (see `config export`).")],
+    summary: Annotated[str | None, typer.Option(help="What changed, for the history.")] = None,
+) -> None:
+    """Validate a config file and save it as the config's next version."""
+    saved = config_service.import_config(_ctx(), _read_text(file), summary=summary)
+    out.print(f"Config {saved.config_name!r} saved as v{saved.version}.", markup=False)
+
+
+@config_app.command("import")
+def config_import(
+    file: Annotated[Path, typer.Argument(help="A config exported as JSON.")],
+) -> None:
+    """Import a config exported as JSON (a new config, or the next version of one)."""
+    saved = config_service.import_config(_ctx(), _read_text(file))
+    out.print(f"Config {saved.config_name!r} imported as v{saved.version}.", markup=False)
+
+
+@config_app.command("list")
+def config_list() -> None:
+    """List the configs (deleted ones are hidden)."""
+    table = Table("name", "version", "source", "target", "load", "mappings", "updated (UTC)")
+    for record in config_service.list_configs(_ctx()):
+        content = record.content
+        source = record.source_table or "(query)"
+        table.add_row(
+            record.name, f"v{record.version}", source, record.target_table or "",
+            content.get("load_mode", ""), str(len(content.get("mappings", []))),
+            record.updated_at.strftime("%Y-%m-%d %H:%M"),
+        )  # fmt: skip
+    out.print(table)
+
+
+@config_app.command("show")
+def config_show(
+    name: ConfigName,
+    version: Annotated[int | None, typer.Option(help="A saved version (default: latest).")] = None,
+) -> None:
+    """Show a config: its settings and its mappings."""
+    snapshot = config_service.get_config(_ctx(), name, version=version)
+    settings = Table("field", "value", show_header=False, title=f"{name} ({_which(version)})")
+    for field, value in snapshot.items():
+        if field == "key_columns":
+            settings.add_row(field, ", ".join(value))
+        elif field != "mappings":
+            settings.add_row(field, _cell(value))
+    out.print(settings)
+    mappings = Table("#", "source", "target", "transformers", "validators", "default")
+    for index, item in enumerate(snapshot.get("mappings", [])):
+        target = "(ignored)" if item.get("ignore") else item.get("target") or ""
+        mappings.add_row(
+            str(index), item.get("source") or "", target,
+            _calls(item.get("transformers", [])), _calls(item.get("validators", [])),
+            _cell(item.get("default")),
+        )  # fmt: skip
+    out.print(mappings)
+
+
+@config_app.command("history")
+def config_history(name: ConfigName) -> None:
+    """List every saved version of a config (kept after it is deleted)."""
+    table = Table("version", "saved (UTC)", "summary", title=name)
+    for saved in config_service.list_versions(_ctx(), name):
+        saved_at = saved.created_at.strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(f"v{saved.version}", saved_at, saved.change_summary or "")
+    out.print(table)
+
+
+@config_app.command("diff")
+def config_diff(
+    name: ConfigName,
+    v1: Annotated[int, typer.Argument(help="The older version.")],
+    v2: Annotated[int, typer.Argument(help="The newer version.")],
+) -> None:
+    """Show what changed between two versions: settings, and mappings by target column."""
+    diff = config_service.compare_config_versions(_ctx(), name, v1, v2)
+    out.print(f"{name}: v{v1} → v{v2}", markup=False)
+    if diff.is_empty:
+        out.print("No differences.")
+    for change in diff.fields:
+        out.print(f"  ~ {change.field}: {_cell(change.old)} → {_cell(change.new)}", markup=False)
+    for item in diff.added:
+        out.print(f"  + mapping {item.get('target')} ← {item.get('source')}", markup=False)
+    for item in diff.removed:
+        out.print(f"  - mapping {item.get('target')} ← {item.get('source')}", markup=False)
+    for mapping in diff.modified:
+        for change in mapping.changes:
+            out.print(
+                f"  ~ mapping {mapping.key}.{change.field}: "
+                f"{_cell(change.old)} → {_cell(change.new)}",
+                markup=False,
+            )
+
+
+@config_app.command("rollback")
+def config_rollback(
+    name: ConfigName, version: Annotated[int, typer.Argument(help="The version to go back to.")]
+) -> None:
+    """Save an older version as the newest one (history is kept)."""
+    saved = config_service.rollback_config(_ctx(), name, version)
+    out.print(
+        f"Config {name!r} rolled back to v{version}, saved as v{saved.version}.", markup=False
+    )
+
+
+@config_app.command("delete")
+def config_delete(
+    name: ConfigName,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a config (its history is kept; `config restore` brings it back)."""
+    config_service.get_config(_ctx(), name)  # a typo fails before the question is asked
+    if not yes:
+        typer.confirm(f"Delete config {name!r}?", abort=True)
+    config_service.delete_config(_ctx(), name)
+    out.print(f"Config {name!r} deleted (history kept).", markup=False)
+
+
+@config_app.command("restore")
+def config_restore(name: ConfigName) -> None:
+    """Bring back a deleted config from its latest version."""
+    saved = config_service.restore_config(_ctx(), name)
+    out.print(f"Config {name!r} restored as v{saved.version}.", markup=False)
+
+
+@config_app.command("export")
+def config_export(
+    name: ConfigName,
+    format: Annotated[str, typer.Option("--format", help="json or ts (TypeScript).")] = "json",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here, not stdout.")] = None,
+    version: Annotated[int | None, typer.Option(help="A saved version (default: latest).")] = None,
+) -> None:
+    """Export a config as JSON (re-importable) or as a typed TypeScript module."""
+    text = config_service.export_config(_ctx(), name, format=format, version=version)  # type: ignore[arg-type]
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"Cannot write {out_file}: {error.strerror}.", field="out") from None
+    out.print(f"Config {name!r} written to {out_file}.", markup=False)
+
+
+def _which(version: int | None) -> str:
+    return "latest" if version is None else f"v{version}"
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+def _calls(calls: list[dict]) -> str:
+    return ", ".join(
+        call["name"] + (f"({json.dumps(call['params'])})" if call.get("params") else "")
+        for call in calls
+    )
+
+
+# --- plugin listings --------------------------------------------------------------------------
+
+
+@app.command("validators")
+def list_validators() -> None:
+    """List the validators a mapping can attach to a column, with their parameters."""
+    from utils.plugin_docs import format_params
+    from validators.registry import validators
+
+    table = _plugin_table("description", "parameters")
+    for plugin in validators:
+        table.add_row(*map(Text, (plugin.name, plugin.description, format_params(plugin.Params))))
+    out.print(table)
+
+
+@app.command("transformers")
+def list_transformers() -> None:
+    """List the transformers a mapping can apply to a column, with their parameters."""
+    from data_transformers.registry import transformers
+    from utils.plugin_docs import format_params
+
+    table = _plugin_table("family", "description", "parameters")
+    for plugin in transformers:
+        cells = (plugin.name, plugin.family, plugin.description, format_params(plugin.Params))
+        table.add_row(*map(Text, cells))
+    out.print(table)
+
+
+def _plugin_table(*columns: str) -> Table:
+    # Names never wrap: they are what a user copies into a config. Cells are Text, not markup,
+    # because regular expressions and defaults contain square brackets.
+    table = Table(show_lines=True)
+    table.add_column("name", no_wrap=True)
+    for column in columns:
+        table.add_column(column)
+    return table
 
 
 def main() -> None:

@@ -66,3 +66,17 @@ def dialect_options() -> list[str]:
     from dialects.registry import dialects
 
     return dialects.names()
+
+
+def validator_options() -> list[str]:
+    """Validators a mapping may attach to a column, straight from the validator registry."""
+    from validators.registry import validators
+
+    return validators.names()
+
+
+def transformer_options() -> list[str]:
+    """Transformer names a mapping may use ('BUDDHIST_TO_ISO'...), straight from the registry."""
+    from data_transformers.registry import transformers
+
+    return [transformer.name for transformer in transformers]

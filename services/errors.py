@@ -30,6 +30,16 @@ class DatasourceNotFound(NotFound):
         self.key = key
 
 
+class ConfigNotFound(NotFound):
+    """No mapping config (or no such version of it) has that name; `message` says which."""
+
+    code = "config_not_found"
+
+    def __init__(self, name: str, message: str | None = None) -> None:
+        super().__init__(message or f"No mapping config called {name!r}.")
+        self.name = name
+
+
 class SchemaNotFound(NotFound):
     """The datasource has no schema (MySQL: database) of that name."""
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from models.profile import ColumnProfile, DatabaseProfile, ValueCount
+from utils.thai_cid import cid_checksum_ok
 
 #: The kinds of identifier recognised, each with how its values are masked.
 PHI_KINDS = ("cid", "hn", "name", "phone", "address", "email")
@@ -90,14 +91,6 @@ _CID_IN_TEXT = re.compile(r"(?<!\d)\d[- ]?\d{4}[- ]?\d{5}[- ]?\d{2}[- ]?\d(?!\d)
 _MASKED_CID = re.compile(r"^\d-\d{4}-xxxxx-xx-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _THAI_PHONE = re.compile(r"^(?:0[1-9]\d{7,8}|\+66[1-9]\d{7,8})$")
-
-
-def cid_checksum_ok(digits: str) -> bool:
-    """Whether `digits` is 13 digits whose last one is the Thai citizen-ID check digit."""
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        return False
-    total = sum(int(digits[i]) * (13 - i) for i in range(12))
-    return (11 - total % 11) % 10 == int(digits[12])
 
 
 def is_valid_cid(value: str) -> bool:

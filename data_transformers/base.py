@@ -1,0 +1,150 @@
+"""What a transformer is: parameters, examples, the outcome of a run, and shared helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TransformerParams(BaseModel):
+    """Parameters every transformer takes; a plugin's own Params model extends this one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on_error: Literal["null", "keep"] = Field(
+        default="null",
+        description="What a value that cannot be converted becomes: NULL, or its input unchanged.",
+    )
+
+
+class ConverterParams(TransformerParams):
+    """Parameters of transformers that parse their input (dates, codes, numbers)."""
+
+    blank_as_null: bool = Field(
+        default=True,
+        description="Read an empty or all-space text as NULL (a legacy HIS keeps '' beside NULL).",
+    )
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented run: `input` with `params` gives `output` (None stands for NULL)."""
+
+    input: list
+    params: dict
+    output: list
+
+
+@dataclass
+class TransformOutcome:
+    """The result of a run; `failed` and `reasons` say which values could not be converted."""
+
+    values: pd.Series  # transformed, same index as the input
+    failed: pd.Series  # bool, True where a value could not be converted
+    reasons: pd.Series  # str reason where failed, None elsewhere
+
+    @property
+    def failure_count(self) -> int:
+        """How many values could not be converted."""
+        return int(self.failed.sum())
+
+
+class Transformer:
+    """A named, documented, vectorised conversion of one column (a pandas Series).
+
+    Subclasses set `family`, `description`, `Params` and `examples`; the registry decorator sets
+    `name`. `apply` never raises for a bad value: it marks it in `TransformOutcome.failed`.
+    """
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type[TransformerParams]] = TransformerParams
+    examples: ClassVar[tuple[Example, ...]] = ()
+
+    def apply(self, values: pd.Series, params: TransformerParams) -> TransformOutcome:
+        """Transform `values`; NULL in gives NULL out."""
+        raise NotImplementedError
+
+
+def as_text(values: pd.Series, *, blank_as_null: bool = False) -> pd.Series:
+    """`values` as a pandas string Series (missing stays missing); optionally '' → missing.
+
+    Rows from a database arrive as object Series of str, int, Decimal or None; one conversion up
+    front lets every plugin use the vectorised `str` accessor.
+    """
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    if blank_as_null:
+        text = text.mask(text.str.strip() == "")
+    return text
+
+
+def finish(
+    values: pd.Series,
+    result: pd.Series,
+    failed: pd.Series,
+    reason: str | pd.Series,
+    params: TransformerParams,
+    *,
+    null: pd.Series | None = None,
+    show_value: bool = True,
+) -> TransformOutcome:
+    """Package a run: failed rows become NULL or keep their input, each with a reason.
+
+    Args:
+        values: The input Series, as given to `apply`.
+        result: Converted values (anything where `failed` is True is ignored).
+        failed: True where a non-NULL input could not be converted.
+        reason: The reason, or a Series of reasons aligned with `values`.
+        params: The run's parameters (for `on_error`).
+        null: True where the value counts as NULL (blank text, for converters): NULL out,
+            never failed. Defaults to where `values` is missing.
+        show_value: Quote the input in the reason; False for patient identifiers, which must
+            never reach a report or a log.
+    """
+    null = values.isna() if null is None else null
+    failed = failed.fillna(False).astype(bool) & ~null
+    if null.any():
+        result = result.mask(null)
+    reasons = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+    if failed.any():
+        why = reason[failed] if isinstance(reason, pd.Series) else reason
+        if show_value:
+            why = why + ": '" + as_text(values[failed]) + "'"
+        reasons[failed] = why
+        # Only a run with failures changes dtype: kept inputs may not fit the result's type.
+        if params.on_error == "keep":
+            result = result.astype(object).where(~failed, values)
+        else:
+            result = result.mask(failed)
+    return TransformOutcome(values=result, failed=failed, reasons=reasons)
+
+
+Converted = tuple[pd.Series, pd.Series, pd.Series | str]
+
+
+def by_distinct(text: pd.Series, convert: Callable[[pd.Series], Converted]) -> Converted:
+    """Run `convert` once per distinct value and spread its (result, failed, reasons) back.
+
+    A million visits fall on a few thousand days and a few hundred diagnosis codes: converting
+    the distinct texts and taking the answers back by position is much cheaper than converting
+    every row. Mostly distinct columns (identifiers) are converted directly.
+    """
+    codes, uniques = pd.factorize(text)
+    if len(uniques) == 0 or len(uniques) > len(text) // 4:  # factorizing would not pay off
+        return convert(text)
+    result, failed, reasons = convert(pd.Series(uniques, dtype=text.dtype))
+    present = codes >= 0
+    index = text.index
+    if not isinstance(reasons, str):
+        reasons = pd.Series(reasons.to_numpy(dtype=object)[codes], index=index).where(present, None)
+    return (
+        pd.Series(result.array.take(codes, allow_fill=True), index=index),
+        pd.Series(failed.to_numpy(dtype=bool)[codes] & present, index=index),
+        reasons,
+    )
