@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from data_transformers.base import (
     ConverterParams,
@@ -16,22 +16,46 @@ from data_transformers.base import (
 from data_transformers.registry import register_transformer
 
 
-class ValueMapParams(ConverterParams):
-    """Parameters of VALUE_MAP."""
+class LookupTable(BaseModel):
+    """Where a mapping lives as a table: one column of keys, one of values."""
 
-    mapping: dict[str, str] = Field(description="Source value → target value.")
+    model_config = ConfigDict(extra="forbid")
+
+    datasource: str = Field(description="Datasource (name or id) holding the lookup table.")
+    table: str = Field(description="The lookup table.")
+    key_column: str = Field(description="Column holding the source values.")
+    value_column: str = Field(description="Column holding the target values.")
+    schema_name: str | None = Field(
+        default=None, alias="schema", description="Schema of the table (default: the usual)."
+    )
+
+
+class ValueMapParams(ConverterParams):
+    """Parameters of VALUE_MAP: an inline `mapping`, or a `lookup` table to read it from."""
+
+    mapping: dict[str, str] | None = Field(default=None, description="Source value → target value.")
+    lookup: LookupTable | None = Field(
+        default=None, description="A table of a datasource holding the mapping instead."
+    )
     default: str | None = Field(
         default=None, description="Target value for a source value the mapping lacks."
     )
     strip: bool = Field(default=True, description="Trim source values before looking them up.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ValueMapParams:
+        if (self.mapping is None) == (self.lookup is None):
+            raise ValueError("give either 'mapping' or 'lookup', not both or neither")
+        return self
 
 
 @register_transformer("VALUE_MAP")
 class ValueMap(Transformer):
     """Replace each value by its entry in `mapping`; unmapped values fail unless `default` is set.
 
-    The plugin takes the mapping itself. A mapping kept as a lookup table in a datasource is
-    read by the service layer, which passes the resolved dict here as `mapping`.
+    The plugin takes the mapping itself. A `lookup` table of a datasource is read by the
+    service layer (services.lookup_service.resolve_lookups), which passes the resolved dict
+    here as `mapping`: plugins do no I/O.
     """
 
     family = "lookup"
@@ -51,6 +75,8 @@ class ValueMap(Transformer):
     )
 
     def apply(self, values: pd.Series, params: ValueMapParams) -> TransformOutcome:
+        if params.mapping is None:
+            raise ValueError("VALUE_MAP's lookup table must be resolved into a mapping first")
         text = as_text(values, blank_as_null=params.blank_as_null)
         keys = text.str.strip() if params.strip else text
         result = keys.map(params.mapping).astype("str")
