@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import URL
 
 from config import Settings
@@ -25,6 +26,14 @@ from tests.servers import (
 )
 
 TEST_SECRET = "test-secret-key-not-for-production"
+
+# Property tests run pandas and regexes per example: on a loaded CI machine one example can take
+# longer than hypothesis's 200 ms deadline without anything being wrong. CI also runs the same
+# examples every time, so a red run can be replayed.
+hypothesis_settings.register_profile(
+    "his", deadline=None, derandomize=os.environ.get("CI", "").lower() == "true"
+)
+hypothesis_settings.load_profile("his")
 
 
 @pytest.fixture(scope="session")
