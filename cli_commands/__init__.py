@@ -1,0 +1,1 @@
+"""The `his-analyzer` commands, one module per group; cli.py puts them together."""

@@ -1,0 +1,37 @@
+"""What every command shares: the consoles, the service context, the log file."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from rich.console import Console
+
+from config import get_settings
+from services.bootstrap import bootstrap
+from services.context import ServiceContext
+from services.log_format import RedactingFormatter
+
+# soft_wrap: an error is one line, even on an 80-column terminal.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def service_context() -> ServiceContext:
+    """The service context of this command run, built once; logs go to the data folder."""
+    settings = get_settings()
+    _log_to_file(settings.data_dir / "logs" / "his-analyzer.log", settings.log_level)
+    return bootstrap(settings)
+
+
+def _log_to_file(path: Path, level: str) -> None:
+    # Tracebacks belong in the log, never on the user's terminal.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(RedactingFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level.upper())

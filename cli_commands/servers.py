@@ -1,0 +1,55 @@
+"""`his-analyzer demo init` and `his-analyzer run`: the demo and the two servers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from cli_commands.common import PROJECT_ROOT, out, service_context
+from config import get_settings
+from services.demo_service import ensure_demo
+from utils.process_group import run_together
+
+demo_app = typer.Typer(help="The embedded demo (SQLite datasources).", no_args_is_help=True)
+
+
+# --- demo and servers -------------------------------------------------------------------------
+
+
+@demo_app.command("init")
+def demo_init() -> None:
+    """Create the demo datasources ("demo source", "demo target") if they are missing."""
+    created = ensure_demo(service_context(), force=True)
+    out.print(f"Demo ready ({'created ' + ', '.join(created) if created else 'already there'}).")
+
+
+def run_servers(
+    api_port: Annotated[int | None, typer.Option(help="API port (default 8000).")] = None,
+    ui_port: Annotated[int | None, typer.Option(help="Dashboard port (default 8501).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+) -> None:
+    """Prepare the demo, then serve the API and the dashboard until Ctrl-C."""
+    settings = get_settings()
+    ctx = service_context()
+    ensure_demo(ctx)
+    ctx.close()
+    host = host or settings.api_host
+    api_port = api_port or settings.api_port
+    ui_port = ui_port or settings.ui_port
+    python = sys.executable
+    commands = {
+        "api": [python, "-m", "uvicorn", "api.main:app", "--host", host, "--port", str(api_port)],
+        "dashboard": [
+            python, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+            "--server.address", host, "--server.port", str(ui_port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
+        ],
+    }  # fmt: skip
+    out.print(f"API:       http://{host}:{api_port}  (docs at /docs)")
+    out.print(f"Dashboard: http://{host}:{ui_port}")
+    out.print("Press Ctrl-C to stop both.")
+    raise typer.Exit(run_together(commands, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}))
