@@ -30,6 +30,8 @@ class Dialect:
     name: ClassVar[str] = ""
     #: Name shown to people ("MariaDB / MySQL").
     display_name: ClassVar[str] = ""
+    #: The dialect's name in sqlglot, which parses and checks SQL written for this engine.
+    sqlglot_dialect: ClassVar[str] = ""
     #: SQLAlchemy driver name used in URLs ("postgresql+psycopg2").
     driver: ClassVar[str] = ""
     #: Python module that must be importable for the driver to work.

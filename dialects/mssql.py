@@ -18,6 +18,7 @@ ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
 @register_dialect("mssql")
 class MSSQLDialect(Dialect):
     display_name = "Microsoft SQL Server"
+    sqlglot_dialect = "tsql"
     driver = "mssql+pyodbc"
     driver_module = "pyodbc"
     default_port = 1433

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 @register_dialect("mysql")
 class MySQLDialect(Dialect):
     display_name = "MariaDB / MySQL"
+    sqlglot_dialect = "mysql"
     driver = "mysql+pymysql"
     driver_module = "pymysql"
     default_port = 3306

@@ -32,6 +32,7 @@ _UNREACHABLE_PHRASES = (
 @register_dialect("postgresql")
 class PostgreSQLDialect(Dialect):
     display_name = "PostgreSQL"
+    sqlglot_dialect = "postgres"
     driver = "postgresql+psycopg2"
     driver_module = "psycopg2"
     default_port = 5432

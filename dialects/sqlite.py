@@ -20,6 +20,7 @@ from models.datasource import ConnectionSpec
 @register_dialect("sqlite")
 class SQLiteDialect(Dialect):
     display_name = "SQLite (file)"
+    sqlglot_dialect = "sqlite"
     driver = "sqlite+pysqlite"
     driver_module = "sqlite3"
     needs_server = False

@@ -1,0 +1,99 @@
+"""The SELECT a migration step reads its source with: the config's own SQL, checked to be one
+read-only SELECT before any connection is opened, or one built from the mapped columns."""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from dialects.base import Dialect
+from models.migration_config import MigrationConfig
+from services.errors import InvalidConfig
+
+# Nodes that write, lock or change schema: none may appear anywhere in a source query,
+# not even inside a CTE ("WITH d AS (DELETE … RETURNING *) SELECT …").
+_WRITES: tuple[type[exp.Expression], ...] = (
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.TruncateTable,
+    exp.Command,
+    exp.Into,  # SELECT … INTO new_table creates a table
+    exp.Lock,  # SELECT … FOR UPDATE takes row locks on the live HIS
+)
+_READS: tuple[type[exp.Expression], ...] = (exp.Select, exp.Union, exp.Intersect, exp.Except)
+
+
+def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
+    """Parse `sql` in the engine's dialect and make sure it is exactly one read-only SELECT.
+
+    Raises:
+        InvalidConfig: (field `generate_sql`) it does not parse, holds several statements, is
+            not a SELECT, or writes, locks or changes anything.
+    """
+    where = f"generate_sql ({dialect.display_name})"
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect.sqlglot_dialect) if s is not None]
+    except ParseError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        raise InvalidConfig(f"{where} does not parse: {first}", field="generate_sql") from None
+    if len(statements) != 1:
+        raise InvalidConfig(
+            f"{where} must be exactly one SELECT statement, found {len(statements)}.",
+            field="generate_sql",
+        )
+    (statement,) = statements
+    if not isinstance(statement, _READS):
+        kind = statement.key.upper()
+        raise InvalidConfig(f"{where} must be a SELECT, not {kind}.", field="generate_sql")
+    for node in statement.walk():
+        if isinstance(node, _WRITES):
+            raise InvalidConfig(
+                f"{where} must only read, but it contains {_describe(node)}.", field="generate_sql"
+            )
+    return statement
+
+
+def build_select(config: MigrationConfig, dialect: Dialect, *, schema: str | None = None) -> str:
+    """SELECT of the mapped source columns (each once, in mapping order) of the source table.
+
+    A source that is not a plain column name is an SQL expression: it is checked like
+    generate_sql and aliased as its target column.
+    """
+    if not config.source_table:
+        raise InvalidConfig("The config has neither a source table nor generate_sql.")
+    items: list[str] = []
+    for item in config.mappings:
+        if item.ignore or not item.source:
+            continue
+        if item.source.isidentifier():
+            column = dialect.quote(item.source)
+        else:
+            check_read_only_select(f"SELECT {item.source}", dialect)
+            column = f"{item.source} AS {dialect.quote(item.target or item.source)}"
+        if column not in items:
+            items.append(column)
+    if not items:
+        raise InvalidConfig("The config maps no source column.", field="mappings")
+    return f"SELECT {', '.join(items)} FROM {dialect.qualified(config.source_table, schema)}"
+
+
+def source_query(config: MigrationConfig, dialect: Dialect, *, schema: str | None = None) -> str:
+    """The config's generate_sql (checked) when it has one, else the built SELECT."""
+    if config.generate_sql:
+        check_read_only_select(config.generate_sql, dialect)
+        return config.generate_sql
+    return build_select(config, dialect, schema=schema)
+
+
+def _describe(node: exp.Expression) -> str:
+    names = {exp.Into: "SELECT … INTO", exp.Lock: "a row lock (FOR UPDATE/SHARE)"}
+    for kind, name in names.items():
+        if isinstance(node, kind):
+            return name
+    return node.key.upper()
