@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -29,16 +28,12 @@ sys.path.insert(0, str(ROOT))
 from config import Settings  # noqa: E402
 from dialects.registry import get_dialect  # noqa: E402
 from models.profile import ProfileMode  # noqa: E402
-from services import datasource_service  # noqa: E402
 from services.bootstrap import bootstrap  # noqa: E402
 from services.profiler import profile_datasource  # noqa: E402
+from tests.factories import register_server  # noqa: E402
+from tests.servers import MYSQL_URL, PG_URL, create_database, drop_database  # noqa: E402
 
-SERVERS = {
-    "MariaDB": os.environ.get("HIS_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
-    "PostgreSQL": os.environ.get(
-        "HIS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-    ),
-}
+SERVERS = {"MariaDB": MYSQL_URL, "PostgreSQL": PG_URL}
 TABLE = "ovst"
 
 
@@ -46,46 +41,12 @@ def context(data_dir: Path):
     return bootstrap(Settings(data_dir=data_dir, secret_key="bench", _env_file=None))
 
 
-def register(ctx, name: str, url: URL) -> None:
-    datasource_service.create_datasource(
-        ctx,
-        name=name,
-        db_type="mysql" if url.get_backend_name() == "mysql" else "postgresql",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        username=url.username,
-        password=url.password,
-    )
-
-
-def create_database(server: URL, name: str) -> URL:
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        quoted = f"`{name}`" if server.get_backend_name() == "mysql" else f'"{name}"'
-        connection.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
-        suffix = " CHARACTER SET utf8mb4" if server.get_backend_name() == "mysql" else ""
-        connection.execute(text(f"CREATE DATABASE {quoted}{suffix}"))
-    engine.dispose()
-    return server.set(database=name)
-
-
-def drop_database(server: URL, name: str) -> None:
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if server.get_backend_name() == "mysql":
-            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        else:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
 def generate(url: URL, visits: int) -> float:
     from services.mock_data_service import generate_mock_his
 
     with tempfile.TemporaryDirectory() as data_dir:
         ctx = context(Path(data_dir))
-        register(ctx, "bench", url)
+        register_server(ctx, "bench", url)
         started = time.perf_counter()
         generate_mock_his(ctx, datasource="bench", patients=max(1, visits // 5), visits=visits)
         elapsed = time.perf_counter() - started
@@ -102,7 +63,7 @@ def measure_profile(url: str) -> dict:
     """Run in a child process so that its peak RSS is the profile's alone."""
     with tempfile.TemporaryDirectory() as data_dir:
         ctx = context(Path(data_dir))
-        register(ctx, "bench", make_url(url))
+        register_server(ctx, "bench", make_url(url))
         started = time.perf_counter()
         (table,) = profile_datasource(ctx, "bench", tables=[TABLE], mode=ProfileMode.DEEP).tables
         elapsed = time.perf_counter() - started
@@ -179,6 +140,7 @@ def main() -> None:
                 url = server.set(database=name)
                 print(f"\n== {label}: reusing {name}")
             else:
+                drop_database(server, name)  # a database left by an earlier --keep
                 url = create_database(server, name)
                 seconds = generate(url, args.visits)
                 print(f"\n== {label}: {args.visits:,} ovst rows generated in {seconds:.1f} s")
