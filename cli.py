@@ -14,7 +14,9 @@ from cli_commands.analysis import profile
 from cli_commands.common import err
 from cli_commands.configs import config_app
 from cli_commands.datasource import datasource_app
+from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
+from cli_commands.pipeline import pipeline_app
 from cli_commands.plugins import list_transformers, list_validators
 from cli_commands.schema import schema_app
 from cli_commands.servers import demo_app, run_servers
@@ -31,6 +33,8 @@ app.add_typer(schema_app, name="schema")
 app.command("profile")(profile)
 app.add_typer(mock_app, name="mock")
 app.add_typer(config_app, name="config")
+app.add_typer(pipeline_app, name="pipeline")
+app.command("migrate")(migrate)
 app.command("transformers")(list_transformers)
 app.command("validators")(list_validators)
 app.add_typer(demo_app, name="demo")

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     api_port: int = 8000
     ui_port: int = 8501
     log_level: str = "INFO"
+    fast_reader: bool = Field(
+        default=True,
+        description="Read migration sources with connectorx (Arrow, much faster than the "
+        "Python drivers); it gives way to the driver by itself on values it cannot read.",
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

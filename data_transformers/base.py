@@ -66,10 +66,44 @@ class Transformer:
     description: ClassVar[str]
     Params: ClassVar[type[TransformerParams]] = TransformerParams
     examples: ClassVar[tuple[Example, ...]] = ()
+    #: Logical type of the output, which types the target column a migration creates: one of
+    #: "text", "date", "datetime", "time", "integer", "numeric", "boolean", "json". None means
+    #: every output value fits the input's own type (TRIM of a VARCHAR(20) fits VARCHAR(20)).
+    output_type: ClassVar[str | None] = None
 
     def apply(self, values: pd.Series, params: TransformerParams) -> TransformOutcome:
         """Transform `values`; NULL in gives NULL out."""
         raise NotImplementedError
+
+    def output_type_for(
+        self,
+        params: TransformerParams,
+        input_type: str | None = None,
+        input_length: int | None = None,
+    ) -> str | None:
+        """The logical type of the output with these parameters (None: the input's type).
+
+        Args:
+            params: The run's parameters.
+            input_type: Logical type of the input column, when known ("text", "date"...).
+            input_length: Most characters an input value has, when the input is bounded text.
+
+        A converter told to keep what it cannot convert (`on_error="keep"`) may pass any input
+        through unchanged, so only text holds all of its output.
+        """
+        if self.output_type not in (None, "text") and params.on_error == "keep":
+            return "text"
+        return self.output_type
+
+    def output_length_for(self, params: TransformerParams) -> int | None:
+        """Most characters a text output can have with these parameters; None if unbounded."""
+        return None
+
+
+def bounded(params: TransformerParams, length: int) -> int | None:
+    """`length` when failed values become NULL; None when they are kept as they came (any
+    length): the usual `output_length_for` of a converter with a fixed-size output."""
+    return length if params.on_error == "null" else None
 
 
 def as_text(values: pd.Series, *, blank_as_null: bool = False) -> pd.Series:

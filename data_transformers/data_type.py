@@ -42,6 +42,7 @@ class FloatToInt(Transformer):
     family = "data_type"
     description = "Drop the '.0' a spreadsheet adds to codes: '10669.0' → '10669'."
     Params = FloatToIntParams
+    output_type = "text"
     examples = (
         Example(
             input=["10669.0", "05656", " 123.00 ", "123.5", "abc", None],
@@ -62,6 +63,15 @@ class FloatToInt(Transformer):
         result = whole.astype("Int64") if params.output == "integer" else whole
         return finish(values, result, failed, reasons, params, null=text.isna())
 
+    def output_type_for(
+        self,
+        params: FloatToIntParams,
+        input_type: str | None = None,
+        input_length: int | None = None,
+    ) -> str | None:
+        # Digits as text keep leading zeros ('05656'); kept failures are text as well.
+        return "integer" if params.output == "integer" and params.on_error == "null" else "text"
+
 
 @register_transformer("TO_NUMERIC")
 class ToNumeric(Transformer):
@@ -70,6 +80,7 @@ class ToNumeric(Transformer):
     family = "data_type"
     description = "Convert numeric text ('1,234.50') to a number."
     Params = ConverterParams
+    output_type = "numeric"
     examples = (
         Example(
             input=[" 1,234.50 ", "12", "-0.5", "1e3", "12 baht", None],
@@ -92,6 +103,7 @@ class ToBoolean(Transformer):
     family = "data_type"
     description = "Convert yes/no text (1/0, Y/N, true/false, ใช่/ไม่) to booleans."
     Params = ConverterParams
+    output_type = "boolean"
     examples = (
         Example(
             input=["1", "Y", " yes", "TRUE", "t", "ใช่", "0", "N", "ไม่", "maybe", None],
@@ -121,6 +133,7 @@ class ParseJson(Transformer):
     family = "data_type"
     description = "Check JSON text and rewrite it compact, keys sorted."
     Params = ConverterParams
+    output_type = "json"
     examples = (
         Example(
             input=['{"symptoms": ["ไข้"], "pain_score": 3}', "[1, 2]", "{bad json", None],

@@ -23,10 +23,15 @@ from data_transformers.base import (
     Transformer,
     TransformOutcome,
     as_text,
+    bounded,
     by_distinct,
     finish,
 )
 from data_transformers.registry import register_transformer
+
+#: Characters of the shortest text BUDDHIST_TO_ISO reads with a time of day: '1มค2566 8:15'
+#: (day, month abbreviation, year, clock). A shorter text can only be a date.
+SHORTEST_DATE_WITH_CLOCK = 12
 
 
 class BuddhistToIsoParams(ConverterParams):
@@ -76,6 +81,7 @@ class BuddhistToIso(Transformer):
     family = "dates"
     description = "Convert Buddhist-era dates (2566-03-14, 14/03/2566, 14 มี.ค. 2566) to ISO dates."
     Params = BuddhistToIsoParams
+    output_type = "datetime"
     examples = (
         Example(
             input=["2566-03-14", "2566-03-14 08:15:00", "14/03/2566", "14-03-2566", "25660314"],
@@ -98,6 +104,19 @@ class BuddhistToIso(Transformer):
         text = as_text(values, blank_as_null=params.blank_as_null).str.strip()
         result, failed, reasons = by_distinct(text, lambda t: _buddhist_to_iso(t, params.min_year))
         return finish(values, result, failed, reasons, params, null=text.isna())
+
+    def output_type_for(
+        self,
+        params: BuddhistToIsoParams,
+        input_type: str | None = None,
+        input_length: int | None = None,
+    ) -> str | None:
+        # A time of day survives only where the input can carry one: a DATE column or a text
+        # too short for any shape with a clock gives dates; anything else may hold times.
+        if params.on_error == "keep":
+            return "text"
+        short = input_length is not None and input_length < SHORTEST_DATE_WITH_CLOCK
+        return "date" if input_type == "date" or short else "datetime"
 
 
 def _iso_text(values: pd.Series, blank_as_null: bool) -> pd.Series:
@@ -124,6 +143,7 @@ class IsoToBuddhist(Transformer):
     family = "dates"
     description = "Convert ISO dates to Buddhist-era text (2023-03-14 → 2566-03-14)."
     Params = ConverterParams
+    output_type = "text"
     examples = (
         Example(
             input=["2023-03-14", "2024-02-29 08:15:00", None, "2023-02-29"],
@@ -136,6 +156,9 @@ class IsoToBuddhist(Transformer):
         text = _iso_text(values, params.blank_as_null)
         result, failed, reasons = by_distinct(text, _iso_to_buddhist)
         return finish(values, result, failed, reasons, params, null=text.isna())
+
+    def output_length_for(self, params: ConverterParams) -> int | None:
+        return bounded(params, len("2566-03-14 08:15:00"))
 
 
 class DateFormatParams(ConverterParams):
@@ -154,6 +177,7 @@ class DateFormat(Transformer):
     family = "dates"
     description = "Rewrite dates in another format (strftime-style output format)."
     Params = DateFormatParams
+    output_type = "text"
     examples = (
         Example(
             input=["2023-03-14", "2023-12-01 08:15:00", None, "2023-13-01"],

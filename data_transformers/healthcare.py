@@ -13,6 +13,7 @@ from data_transformers.base import (
     Transformer,
     TransformOutcome,
     as_text,
+    bounded,
     by_distinct,
     finish,
 )
@@ -41,6 +42,7 @@ class CidFormat(Transformer):
     family = "healthcare"
     description = "Format 13-digit Thai citizen IDs as 1-1017-00203-45-0."
     Params = CidFormatParams
+    output_type = "text"
     examples = (
         Example(
             input=["1101700203450", " 1-1017-00203-45-0", "110170020345", "11017002034x", None],
@@ -70,6 +72,9 @@ class CidFormat(Transformer):
         ) + ("-" + d.slice(12, 13))
         return finish(values, result, ~ok, reasons, params, null=text.isna(), show_value=False)
 
+    def output_length_for(self, params: CidFormatParams) -> int | None:
+        return bounded(params, len("1-1017-00203-45-0"))
+
 
 class HnPadParams(ConverterParams):
     """Parameters of HN_PAD."""
@@ -84,6 +89,7 @@ class HnPad(Transformer):
     family = "healthcare"
     description = "Left-pad hospital numbers (HN) with zeros to a fixed width."
     Params = HnPadParams
+    output_type = "text"  # even from an integer column: the zeros are the point
     examples = (
         Example(
             input=["123", " 4567 ", "123.0", "000000123", "12A", "1234567890", None],
@@ -106,6 +112,9 @@ class HnPad(Transformer):
             values, result, ~(ok & fits), reasons, params, null=text.isna(), show_value=False
         )
 
+    def output_length_for(self, params: HnPadParams) -> int | None:
+        return bounded(params, params.width)
+
 
 class Icd10Params(ConverterParams):
     """Parameters of ICD10_NORMALIZE."""
@@ -120,6 +129,7 @@ class Icd10Normalize(Transformer):
     family = "healthcare"
     description = "Normalise ICD-10 codes: 'e119 ' → 'E11.9'; 'J00' stays 'J00'."
     Params = Icd10Params
+    output_type = "text"
     examples = (
         Example(
             input=["E119", "e11.9 ", "J00", "S72.001", "11.9", "E1", None],
@@ -142,6 +152,9 @@ class Icd10Normalize(Transformer):
         result, failed, reasons = by_distinct(text, normalize)
         return finish(values, result, failed, reasons, params, null=text.isna())
 
+    def output_length_for(self, params: Icd10Params) -> int | None:
+        return bounded(params, len("S72.0011"))  # category, dot, up to four detail characters
+
 
 _SEX_WORDS = {
     "male": ("1", "m", "male", "ช", "ชาย"),
@@ -163,6 +176,7 @@ class SexCode(Transformer):
     family = "healthcare"
     description = "Map sex values (1/2, M/F, male/female, ช/ญ, ชาย/หญิง) to two target codes."
     Params = SexCodeParams
+    output_type = "text"
     examples = (
         Example(
             input=["1", "ช", "ชาย", "M", "male", "2", "ญ", "หญิง", "F", " Female", "9", None],
@@ -178,3 +192,6 @@ class SexCode(Transformer):
         table = {word: codes[sex] for sex, words in _SEX_WORDS.items() for word in words}
         result = text.str.strip().str.lower().map(table).astype("str")
         return finish(values, result, result.isna(), "unknown sex", params, null=text.isna())
+
+    def output_length_for(self, params: SexCodeParams) -> int | None:
+        return bounded(params, max(len(params.male), len(params.female), 1))

@@ -61,6 +61,7 @@ class ValueMap(Transformer):
     family = "lookup"
     description = "Replace values through a mapping (source value → target value)."
     Params = ValueMapParams
+    output_type = "text"
     examples = (
         Example(
             input=["10", " 20", "99", None],
@@ -83,3 +84,10 @@ class ValueMap(Transformer):
         if params.default is not None:
             result = result.fillna(params.default)
         return finish(values, result, result.isna(), "no mapping for", params, null=text.isna())
+
+    def output_length_for(self, params: ValueMapParams) -> int | None:
+        # A lookup table is read only at run time: its values' length is not known here.
+        if params.mapping is None or params.on_error == "keep":
+            return None
+        targets = [*params.mapping.values(), *([params.default] if params.default else [])]
+        return max((len(value) for value in targets), default=1) or 1

@@ -14,6 +14,7 @@ from data_transformers.base import (
     Transformer,
     TransformOutcome,
     as_text,
+    bounded,
     finish,
 )
 from data_transformers.registry import register_transformer
@@ -119,6 +120,7 @@ class PrenameNormalize(Transformer):
     family = "names"
     description = "Map spellings of a name prefix (น.ส., นส., ด.ช., Mr.) to one canonical form."
     Params = PrenameParams
+    output_type = "text"  # 'นส.' becomes 'นางสาว': longer than its input
     examples = (
         Example(
             input=["น.ส.", "นางสาว", "ด.ช.", "เด็กชาย", "Mr.", " นพ. ", "พลทหาร", None],
@@ -136,3 +138,6 @@ class PrenameNormalize(Transformer):
         return finish(
             values, result, result.isna(), "unknown name prefix", params, null=text.isna()
         )
+
+    def output_length_for(self, params: PrenameParams) -> int | None:
+        return bounded(params, max(len(form) for forms in _CANONICAL.values() for form in forms))

@@ -1,4 +1,8 @@
-"""Text transformers: trimming, case, whitespace, and repairing Thai text read as latin-1."""
+"""Text transformers: trimming, case, whitespace, and repairing Thai text read as latin-1.
+
+None of them sets `output_type`: the output is never longer than the input (Thai repaired from
+latin-1 keeps one character per byte), so it fits the input column's own type.
+"""
 
 from __future__ import annotations
 

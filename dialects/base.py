@@ -213,28 +213,126 @@ class Dialect:
             The number of rows written.
         """
         sql = self.insert_sql(table, schema, columns, connection.dialect.paramstyle)
-        written = 0
-        for chunk in chunked(rows, 10_000):
-            connection.exec_driver_sql(sql, [tuple(row) for row in chunk])
-            written += len(chunk)
-        return written
+        return execute_batches(connection, sql, rows)
 
     def insert_sql(
         self, table: str, schema: str | None, columns: Sequence[str], paramstyle: str
     ) -> str:
         """A positional INSERT for the DB-API `paramstyle` (qmark, format, pyformat, numeric)."""
-        if paramstyle == "qmark":
-            markers = ["?"] * len(columns)
-        elif paramstyle == "numeric":
-            markers = [f":{number}" for number in range(1, len(columns) + 1)]
-        else:
-            markers = ["%s"] * len(columns)
         names = ", ".join(self.quote(name) for name in columns)
         target = self.qualified(table, schema)
-        if paramstyle in ("format", "pyformat"):
-            # The driver formats the statement with `%`: a percent sign in a name is doubled.
-            names, target = names.replace("%", "%%"), target.replace("%", "%%")
-        return f"INSERT INTO {target} ({names}) VALUES ({', '.join(markers)})"
+        head = for_paramstyle(f"INSERT INTO {target} ({names}) VALUES", paramstyle)
+        return f"{head} ({', '.join(markers(len(columns), paramstyle))})"
+
+    # --- load modes ---------------------------------------------------------------------------
+
+    def truncate(self, connection: Connection, table: str, schema: str | None) -> None:
+        """Empty the table inside the caller's transaction where the engine allows it.
+
+        DELETE by default, because TRUNCATE cannot be rolled back everywhere: MariaDB/MySQL
+        commit the open transaction before it (a failed load would leave the table empty),
+        SQL Server refuses it on a table a foreign key points at, SQLite has none.
+        """
+        execute_plain(connection, f"DELETE FROM {self.qualified(table, schema)}")
+
+    def upsert(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        """Insert rows, updating the non-key columns of rows whose key already exists.
+
+        `key_columns` (a subset of `columns`) must be the target's primary key or a unique
+        constraint (MariaDB/MySQL match any unique key of the table). Runs inside the caller's
+        transaction. A key sent twice in one call keeps its last row; when every column is a
+        key, rows already there are left as they are.
+
+        Returns:
+            The number of rows processed (inserted or updated).
+        """
+        sql = self.upsert_sql(table, schema, columns, key_columns, connection.dialect.paramstyle)
+        return execute_batches(connection, sql, rows)
+
+    def upsert_sql(
+        self,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        paramstyle: str,
+    ) -> str:
+        """A positional upsert of one row; by default INSERT … ON CONFLICT (PostgreSQL, SQLite)."""
+        updates = non_key_columns(columns, key_columns)
+        keys = ", ".join(self.quote(name) for name in key_columns)
+        if updates:
+            sets = ", ".join(f"{name} = excluded.{name}" for name in map(self.quote, updates))
+            action = f"DO UPDATE SET {sets}"
+        else:
+            action = "DO NOTHING"
+        suffix = for_paramstyle(f" ON CONFLICT ({keys}) {action}", paramstyle)
+        return self.insert_sql(table, schema, columns, paramstyle) + suffix
+
+    # --- reconciliation -----------------------------------------------------------------------
+
+    def prepare_checksum_session(self, connection: Connection) -> None:
+        """Hook run before the target's checksums are read; nothing by default."""
+
+    def checksum_sum(self, expression: str) -> str:
+        """SQL summing a numeric column exactly: no float on the way, no overflow."""
+        return f"SUM({expression})"
+
+    def checksum_length(self, expression: str) -> str:
+        """SQL summing the characters of a text column, trailing blanks included."""
+        return f"SUM({self.char_length(expression)})"
+
+
+def markers(count: int, paramstyle: str) -> list[str]:
+    """`count` positional parameter markers for the DB-API `paramstyle`."""
+    if paramstyle == "qmark":
+        return ["?"] * count
+    if paramstyle == "numeric":
+        return [f":{number}" for number in range(1, count + 1)]
+    return ["%s"] * count
+
+
+def for_paramstyle(sql: str, paramstyle: str) -> str:
+    """`sql` (holding no parameter markers) made safe for the driver's parameter formatting.
+
+    format/pyformat drivers format the statement with `%`: a percent sign in a name is doubled.
+    """
+    return sql.replace("%", "%%") if paramstyle in ("format", "pyformat") else sql
+
+
+def non_key_columns(columns: Sequence[str], key_columns: Sequence[str]) -> list[str]:
+    """The columns an upsert updates; raises ValueError when the key is empty or not loaded."""
+    if not key_columns:
+        raise ValueError("An upsert needs at least one key column.")
+    missing = [name for name in key_columns if name not in columns]
+    if missing:
+        raise ValueError(f"Key column(s) {', '.join(missing)} are not among the loaded columns.")
+    return [name for name in columns if name not in key_columns]
+
+
+def execute_batches(connection: Connection, sql: str, rows: Iterable[Sequence[object]]) -> int:
+    """Run the positional `sql` once per row through executemany, 10,000 rows at a time.
+
+    Returns:
+        The number of rows sent.
+    """
+    written = 0
+    for chunk in chunked(rows, 10_000):
+        connection.exec_driver_sql(sql, [tuple(row) for row in chunk])
+        written += len(chunk)
+    return written
+
+
+def execute_plain(connection: Connection, sql: str) -> None:
+    """Run `sql` without parameters, so the driver leaves `%` and `:` in names alone."""
+    connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
 
 
 def error_text(error: BaseException) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from dialects.base import Dialect, error_text
+from dialects.base import Dialect, error_text, for_paramstyle, markers, non_key_columns
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -97,3 +97,43 @@ class MSSQLDialect(Dialect):
         if "08001" in message or "hyt00" in message or "login timeout" in message:
             return ConnectionErrorKind.UNREACHABLE
         return ConnectionErrorKind.OTHER
+
+    # truncate: the base class's DELETE; TRUNCATE TABLE fails on a table a foreign key names.
+
+    def upsert_sql(
+        self,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        paramstyle: str,
+    ) -> str:
+        # One MERGE per row through fast_executemany (parameter arrays in one round trip).
+        # HOLDLOCK: without it two sessions can both find a key missing and both insert it.
+        updates = non_key_columns(columns, key_columns)
+        names = [self.quote(name) for name in columns]
+        listed = ", ".join(names)
+        matched = " AND ".join(f"[tgt].{key} = [src].{key}" for key in map(self.quote, key_columns))
+        head = for_paramstyle(
+            f"MERGE INTO {self.qualified(table, schema)} WITH (HOLDLOCK) AS [tgt] USING (VALUES",
+            paramstyle,
+        )
+        sql = f"{head} ({', '.join(markers(len(columns), paramstyle))})) "
+        tail = f"AS [src] ({listed}) ON {matched}"
+        if updates:
+            sets = ", ".join(f"[tgt].{name} = [src].{name}" for name in map(self.quote, updates))
+            tail += f" WHEN MATCHED THEN UPDATE SET {sets}"
+        values = ", ".join(f"[src].{name}" for name in names)
+        tail += f" WHEN NOT MATCHED THEN INSERT ({listed}) VALUES ({values});"
+        return sql + for_paramstyle(tail, paramstyle)
+
+    def checksum_sum(self, expression: str) -> str:
+        # SUM of an INT column is an INT and overflows past 2^31; DECIMAL(38, 10) holds 28
+        # integer digits and the scale of any HIS amount.
+        return f"SUM(CAST({expression} AS DECIMAL(38, 10)))"
+
+    def checksum_length(self, expression: str) -> str:
+        # LEN ignores trailing blanks (a '.' appended keeps them) and rejects TEXT, NTEXT and
+        # XML (the cast takes them). LEN counts UTF-16 units: an emoji counts 2 unless the
+        # column's collation is supplementary-character aware (_SC, _UTF8).
+        return f"SUM(LEN(CAST({expression} AS NVARCHAR(MAX)) + N'.') - 1)"

@@ -14,7 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
-from dialects.base import Dialect, error_code
+from dialects.base import Dialect, error_code, for_paramstyle, non_key_columns
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -154,6 +154,30 @@ class MySQLDialect(Dialect):
                     check_loaded(connection, table, loaded, count)
                     written += count
         return written
+
+    # truncate: the base class's DELETE. TRUNCATE TABLE would commit the caller's transaction
+    # implicitly, so a load failing after it could no longer bring the old rows back.
+
+    def upsert_sql(
+        self,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        paramstyle: str,
+    ) -> str:
+        # PyMySQL's executemany still folds INSERT … VALUES (…) ON DUPLICATE KEY UPDATE into
+        # multi-row statements. The server matches ANY unique key, not only `key_columns`.
+        # VALUES(c) rather than MySQL 8's row alias, which MariaDB does not know.
+        updates = non_key_columns(columns, key_columns)
+        if updates:
+            sets = ", ".join(f"{name} = VALUES({name})" for name in map(self.quote, updates))
+        else:
+            # A no-op assignment keeps the row; INSERT IGNORE would also swallow bad values.
+            key = self.quote(key_columns[0])
+            sets = f"{key} = {key}"
+        suffix = for_paramstyle(f" ON DUPLICATE KEY UPDATE {sets}", paramstyle)
+        return self.insert_sql(table, schema, columns, paramstyle) + suffix
 
     def _local_infile_allowed(
         self,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
+from typing import IO
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from dialects._text_rows import TextRowStream
-from dialects.base import Dialect, error_text
+from dialects.base import Dialect, error_text, execute_plain, non_key_columns
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 
@@ -27,6 +29,8 @@ _UNREACHABLE_PHRASES = (
     "network is unreachable",
     "server closed the connection",
 )
+#: The temporary table an upsert copies its rows into (one per session, dropped at commit).
+UPSERT_STAGING = "his_upsert_staging"
 
 
 @register_dialect("postgresql")
@@ -88,6 +92,31 @@ class PostgreSQLDialect(Dialect):
         rows: Iterable[Sequence[object]],
     ) -> int:
         # COPY FROM STDIN, fed by a file-like object that encodes rows as psycopg2 reads it.
+        stream = TextRowStream(rows)
+        self._copy(connection, table, schema, columns, stream)
+        return stream.rows
+
+    def copy_text(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        data: bytes,
+        rows: int,
+    ) -> int:
+        """COPY rows already encoded as COPY text (see dialects/_arrow_text.py); returns `rows`."""
+        self._copy(connection, table, schema, columns, io.BytesIO(data))
+        return rows
+
+    def _copy(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        stream: IO[bytes],
+    ) -> None:
         names = ", ".join(self.quote(name) for name in columns)
         sql = (
             f"COPY {self.qualified(table, schema)} ({names}) FROM STDIN "
@@ -97,7 +126,6 @@ class PostgreSQLDialect(Dialect):
             # The raw cursor bypasses SQLAlchemy: begin its transaction as autobegin would, so
             # the caller's commit() covers the COPY.
             connection.begin()
-        stream = TextRowStream(rows)
         driver_error = connection.dialect.loaded_dbapi.Error
         cursor = connection.connection.cursor()
         try:
@@ -107,4 +135,55 @@ class PostgreSQLDialect(Dialect):
             raise DBAPIError.instance(sql, None, error, driver_error) from error
         finally:
             cursor.close()
-        return stream.rows
+
+    def truncate(self, connection: Connection, table: str, schema: str | None) -> None:
+        # TRUNCATE is transactional here and frees the pages at once, but PostgreSQL refuses it
+        # on a table another table's foreign key points at, even an empty one: DELETE then.
+        target = self.qualified(table, schema)
+        referenced = connection.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                "AND confrelid = CAST(:name AS regclass) AND conrelid <> confrelid)"
+            ),
+            {"name": target},
+        ).scalar_one()
+        execute_plain(connection, f"{'DELETE FROM' if referenced else 'TRUNCATE TABLE'} {target}")
+
+    def upsert(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        # COPY into a staging table, then one INSERT … ON CONFLICT: row-by-row upserts through
+        # executemany are an order of magnitude slower than COPY.
+        updates = non_key_columns(columns, key_columns)
+        target = self.qualified(table, schema)
+        staging = self.quote(UPSERT_STAGING)
+        names = ", ".join(self.quote(name) for name in columns)
+        keys = ", ".join(self.quote(name) for name in key_columns)
+        # A previous call in this transaction left its staging table behind (ON COMMIT DROP).
+        execute_plain(connection, f"DROP TABLE IF EXISTS pg_temp.{staging}")
+        # The loaded columns' types only: LIKE would also copy NOT NULL of columns not loaded.
+        execute_plain(
+            connection,
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {target} WITH NO DATA",
+        )
+        count = self.bulk_load(connection, UPSERT_STAGING, None, columns, rows)
+        if updates:
+            sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in map(self.quote, updates))
+            action = f"DO UPDATE SET {sets}"
+        else:
+            action = "DO NOTHING"
+        # ON CONFLICT refuses to touch one row twice; a key sent twice keeps its last row, as
+        # on the other engines. A table filled by one COPY holds its rows in COPY order (ctid).
+        execute_plain(
+            connection,
+            f"INSERT INTO {target} ({names}) SELECT DISTINCT ON ({keys}) {names} "
+            f"FROM {staging} ORDER BY {keys}, ctid DESC ON CONFLICT ({keys}) {action}",
+        )
+        return count

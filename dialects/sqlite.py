@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -83,14 +83,66 @@ class SQLiteDialect(Dialect):
         columns: Sequence[str],
         rows: Iterable[Sequence[object]],
     ) -> int:
-        # sqlite3 binds no Decimal or time, and its date adapters are deprecated (Python 3.12):
-        # store them as the ISO text SQLAlchemy's SQLite types read back.
-        stored = _SQLITE_AS_TEXT
-        adapted = (
-            tuple(text_field(value) if type(value) in stored else value for value in row)
-            for row in rows
+        return super().bulk_load(connection, table, schema, columns, _bindable(rows))
+
+    def upsert(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        # The base class's INSERT … ON CONFLICT (SQLite 3.24+), one row at a time in order, so a
+        # key sent twice keeps its last row.
+        return super().upsert(connection, table, schema, columns, key_columns, _bindable(rows))
+
+    def prepare_checksum_session(self, connection: Connection) -> None:
+        # Registered per connection: the function lives in the sqlite3 connection, not the file.
+        connection.connection.driver_connection.create_aggregate(  # type: ignore[union-attr]
+            _EXACT_SUM, 1, _ExactSum
         )
-        return super().bulk_load(connection, table, schema, columns, adapted)
+
+    def checksum_sum(self, expression: str) -> str:
+        return f"{_EXACT_SUM}({expression})"
+
+
+def _bindable(rows: Iterable[Sequence[object]]) -> Iterator[tuple[object, ...]]:
+    # sqlite3 binds no Decimal or time, and its date adapters are deprecated (Python 3.12):
+    # store them as the ISO text SQLAlchemy's SQLite types read back.
+    stored = _SQLITE_AS_TEXT
+    return (
+        tuple(text_field(value) if type(value) in stored else value for value in row)
+        for row in rows
+    )
+
+
+_EXACT_SUM = "his_exact_sum"
+# Sums of many decimals need more digits than the default 28 to stay exact.
+_EXACT = Context(prec=200)
+
+
+class _ExactSum:
+    """SUM without floating point: SQLite keeps DECIMAL values as REAL, and its own SUM of
+    them drifts (0.1 + 0.2). Each stored value is read back as the shortest decimal that
+    gives the same double, which is the value sent when it had at most 15 digits."""
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+        self.seen = False
+
+    def step(self, value: object) -> None:
+        if value is None:
+            return
+        self.seen = True
+        if isinstance(value, float):
+            value = repr(value)
+        self.total = _EXACT.add(self.total, Decimal(value))  # type: ignore[arg-type]
+
+    def finalize(self) -> str | None:
+        # Text, so the exact sum does not turn back into a float on its way out.
+        return str(self.total) if self.seen else None
 
 
 _SQLITE_AS_TEXT = frozenset({Decimal, date, datetime, time, timedelta})

@@ -37,6 +37,13 @@ class LoadMode(enum.StrEnum):
     UPSERT = "upsert"  # insert or update on `key_columns`
 
 
+class ErrorPolicy(enum.StrEnum):
+    """What a migration step does with a row that fails a transformer, a validator or the load."""
+
+    STOP = "stop"  # roll the batch back and stop, naming the key range and the reason
+    QUARANTINE = "quarantine"  # write the row to the reject table and go on
+
+
 class PluginCall(BaseModel):
     """One transformer or validator applied to a column, with its parameters."""
 
@@ -106,6 +113,12 @@ class MigrationConfig(BaseModel):
     load_mode: LoadMode = LoadMode.APPEND
     key_columns: list[str] = Field(default_factory=list)
     batch_size: int = Field(default=5000, ge=1, le=1_000_000)
+    # Source columns that order the rows and say how far a run got (resume); default: the
+    # source table's primary key. A generate_sql source without one cannot be resumed.
+    source_key: list[str] = Field(default_factory=list)
+    error_policy: ErrorPolicy = ErrorPolicy.STOP
+    # Create the target table from the source table's columns when it does not exist yet.
+    create_target_table: bool = False
     mappings: list[MappingItem] = Field(default_factory=list)
 
     @model_validator(mode="wrap")

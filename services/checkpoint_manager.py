@@ -8,7 +8,7 @@ exactly the rows that are in the target — none lost, none loaded twice.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ class Checkpoint:
     rows_done: int
     batches_done: int
     updated_at: datetime
+    state: dict[str, Any] = field(default_factory=dict)  # the step's own running totals
 
 
 class CheckpointManager:
@@ -52,6 +53,7 @@ class CheckpointManager:
             Column("rows_done", BigInteger, nullable=False),
             Column("batches_done", BigInteger, nullable=False),
             Column("updated_at", DateTime(timezone=True), nullable=False),
+            Column("state", Text),  # JSON: counts and checksums so far, for reconciliation
         )
 
     def ensure_table(self, connection: Connection) -> None:
@@ -66,9 +68,12 @@ class CheckpointManager:
         last_key: tuple[Any, ...],
         rows_done: int,
         batches_done: int,
+        state: dict[str, Any] | None = None,
     ) -> Checkpoint:
         """Record progress inside the caller's transaction (the one that loaded the batch)."""
-        checkpoint = Checkpoint(step, tuple(last_key), rows_done, batches_done, datetime.now(UTC))
+        checkpoint = Checkpoint(
+            step, tuple(last_key), rows_done, batches_done, datetime.now(UTC), dict(state or {})
+        )
         # Delete + insert: the same upsert on every engine, atomic inside the transaction.
         connection.execute(delete(self._table).where(self._table.c.step == step))
         connection.execute(
@@ -78,6 +83,7 @@ class CheckpointManager:
                 rows_done=rows_done,
                 batches_done=batches_done,
                 updated_at=checkpoint.updated_at,
+                state=json.dumps(checkpoint.state, default=str, ensure_ascii=False),
             )
         )
         return checkpoint
@@ -102,6 +108,7 @@ class CheckpointManager:
             rows_done=int(row["rows_done"]),
             batches_done=int(row["batches_done"]),
             updated_at=updated_at,
+            state=json.loads(row["state"]) if row["state"] else {},
         )
 
     def clear(self, connection: Connection, step: str) -> None:

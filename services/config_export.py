@@ -91,6 +91,7 @@ def _ordered_keys(old: dict[str, Any], new: dict[str, Any], model: type[BaseMode
 # Readonly arrays, so a module's `{ ... } as const` literal is assignable to the interface.
 TYPESCRIPT_TYPES = """\
 export type LoadMode = "append" | "truncate" | "upsert";
+export type ErrorPolicy = "stop" | "quarantine";
 
 export type ParamValue =
   | string
@@ -127,6 +128,11 @@ export interface MigrationConfig {
   /** Target columns that identify a row; required for "upsert". */
   readonly key_columns: readonly string[];
   readonly batch_size: number;
+  /** Source columns that order the rows and mark how far a run got; default the primary key. */
+  readonly source_key: readonly string[];
+  readonly error_policy: ErrorPolicy;
+  /** Create the target table from the source columns when it does not exist. */
+  readonly create_target_table: boolean;
   readonly mappings: readonly MappingItem[];
 }
 """

@@ -136,3 +136,17 @@ class WriteFailed(HisError):
     """A database refused rows being written (or stored only part of them); nothing was kept."""
 
     code = "write_failed"
+
+
+class MigrationFailed(HisError):
+    """A migration step stopped: a batch was rolled back, or what was moved did not reconcile.
+
+    `result` holds what the run did up to that point (counts, the last committed key), when it
+    got far enough to have one.
+    """
+
+    code = "migration_failed"
+
+    def __init__(self, message: str, result: object | None = None) -> None:
+        super().__init__(message)
+        self.result = result

@@ -3,6 +3,8 @@ read-only SELECT before any connection is opened, or one built from the mapped c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
@@ -59,11 +61,18 @@ def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
     return statement
 
 
-def build_select(config: MigrationConfig, dialect: Dialect, *, schema: str | None = None) -> str:
+def build_select(
+    config: MigrationConfig,
+    dialect: Dialect,
+    *,
+    schema: str | None = None,
+    include: Sequence[str] = (),
+) -> str:
     """SELECT of the mapped source columns (each once, in mapping order) of the source table.
 
     A source that is not a plain column name is an SQL expression: it is checked like
-    generate_sql and aliased as its target column.
+    generate_sql and aliased as its target column. `include` adds columns the mapping does not
+    select (the key that orders the rows and marks a checkpoint).
     """
     if not config.source_table:
         raise InvalidConfig("The config has neither a source table nor generate_sql.")
@@ -80,6 +89,10 @@ def build_select(config: MigrationConfig, dialect: Dialect, *, schema: str | Non
             items.append(column)
     if not items:
         raise InvalidConfig("The config maps no source column.", field="mappings")
+    for name in include:
+        column = dialect.quote(name)
+        if column not in items:
+            items.append(column)
     return f"SELECT {', '.join(items)} FROM {dialect.qualified(config.source_table, schema)}"
 
 

@@ -70,6 +70,9 @@ V1: dict[str, Any] = {
     "load_mode": "append",
     "key_columns": [],
     "batch_size": 5000,
+    "source_key": [],
+    "error_policy": "stop",
+    "create_target_table": False,
     "mappings": [
         mapping("hn", "hn", transformers=[{"name": "TEST_PAD", "params": {"width": 8}}]),
         mapping("vstdate", "vstdate"),

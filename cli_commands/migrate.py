@@ -1,0 +1,151 @@
+"""`his-analyzer migrate CONFIG`: run one mapping config, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from cli_commands.common import err, out, service_context
+from models.migration_config import ErrorPolicy
+from models.migration_run import MigrationOptions, MigrationResult
+from models.progress import ProgressEvent, ProgressKind
+from protocols.progress import ProgressSink
+
+
+def migrate(
+    config: Annotated[str, typer.Argument(help="The mapping config to run (name or id).")],
+    test: Annotated[
+        bool,
+        typer.Option(
+            "--test", help="Load one batch inside a transaction that is rolled back; show it."
+        ),
+    ] = False,
+    rows: Annotated[
+        int | None, typer.Option(help="With --test: how many source rows to try.", min=1)
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run from its checkpoint.")
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Forget an interrupted run and start over.")
+    ] = False,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Rows per batch (overrides the config).", min=1)
+    ] = None,
+    error_policy: Annotated[
+        ErrorPolicy | None,
+        typer.Option(help="stop: roll back and stop at a bad row; quarantine: set it aside."),
+    ] = None,
+    log_dir: Annotated[Path, typer.Option(help="Where the run log goes.")] = Path("migration_logs"),
+) -> None:
+    """Move a config's rows from its source to its target, exactly once, and reconcile."""
+    from services.migration_executor import run_migration  # pandas/pyarrow: load on use
+
+    options = MigrationOptions(
+        resume=resume,
+        restart=restart,
+        test=test,
+        test_rows=rows,
+        batch_size=batch_size,
+        error_policy=error_policy,
+    )
+    with progress_bars() as show:
+        result = run_migration(
+            service_context(), config, options=options, progress=show, log_dir=log_dir
+        )
+    print_result(result)
+
+
+class progress_bars:  # noqa: N801 - used as a context manager, reads like one
+    """One rich progress bar per step, fed by progress events (a ProgressSink)."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>14}"),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self) -> ProgressSink:
+        self._bar.__enter__()
+        return self.show
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.__exit__(*exc)  # type: ignore[arg-type]
+
+    def show(self, event: ProgressEvent) -> None:
+        """Draw one event (safe from worker threads: rich locks its own state)."""
+        task = self._tasks.get(event.subject)
+        if task is None:
+            task = self._bar.add_task(event.subject, total=event.total or None, rate="")
+            self._tasks[event.subject] = task
+        if event.kind is ProgressKind.FINISHED:
+            self._bar.update(task, total=event.done, completed=event.done)
+        else:
+            self._bar.update(
+                task, total=event.total or None, completed=event.done, rate=event.message or ""
+            )
+
+
+def print_result(result: MigrationResult) -> None:
+    """The run's counts, its reconciliation, and (in test mode) the preview and rejects."""
+    if result.test:
+        out.print(
+            f"TEST of {result.step!r} (rolled back): {result.rows_read:,} rows read, "
+            f"{result.rows_loaded:,} would load, {result.rows_rejected:,} would be rejected.",
+            markup=False,
+        )
+        if result.preview:
+            table = Table(*result.preview[0].keys(), title="transformed rows (identifiers masked)")
+            for row in result.preview:
+                table.add_row(*("NULL" if value is None else str(value) for value in row.values()))
+            out.print(table)
+        if result.rejects:
+            table = Table("source key", "column", "value", "stage", "reason", title="rejects")
+            for reject in result.rejects:
+                table.add_row(
+                    ", ".join(map(str, reject.key)),
+                    reject.column or "",
+                    "" if reject.value is None else str(reject.value),
+                    reject.stage,
+                    reject.reason,
+                )
+            out.print(table)
+        return
+    out.print(
+        f"{result.step!r}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
+        f"{result.rows_rejected:,} rejected in {result.seconds:.1f} s "
+        f"({result.rows_per_second:,.0f} rows/s)"
+        + (f", resumed after {result.resumed_from:,} rows" if result.resumed_from else "")
+        + ".",
+        markup=False,
+    )
+    check = result.reconciliation
+    if check is not None:
+        verdict = "reconciled" if check.ok else "DID NOT reconcile"
+        out.print(
+            f"{verdict}: {len(check.columns)} column checksums"
+            + (
+                f", source holds {check.source_rows:,} rows"
+                if check.source_rows is not None
+                else ""
+            )
+            + (f" ({check.skipped})" if check.skipped else ""),
+            markup=False,
+        )
+    if result.log_path:
+        out.print(f"log: {result.log_path}", markup=False)

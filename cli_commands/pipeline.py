@@ -1,0 +1,344 @@
+"""`his-analyzer pipeline …`: mapping configs run as a graph of steps, in dependency order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from cli_commands.common import err, out, service_context
+from models.migration_config import ErrorPolicy
+from models.migration_run import MigrationOptions
+from models.pipeline import PipelineRun
+from models.progress import ProgressEvent, ProgressKind
+from services import pipeline_service
+from services.errors import InvalidInput
+from services.pipeline_service import PipelineView, StepSpec
+
+pipeline_app = typer.Typer(
+    help="Pipelines: mapping configs run as steps, each once the steps it depends on succeeded.",
+    no_args_is_help=True,
+)
+
+PipelineName = Annotated[str, typer.Argument(help="Pipeline name (or id).")]
+
+
+# --- defining pipelines -----------------------------------------------------------------------
+
+
+_CREATE_HELP = (
+    "Create a pipeline from a JSON file (--file), from --step/--after options, or both.\n\n"
+    "Example: pipeline create nightly --step patients=patient_to_person "
+    "--step visits=ovst_to_visit --after visits:patients\n\n"
+    "Per-step settings (error_policy, batch_size) go in the file. Everything is checked "
+    "(configs exist, dependencies name steps, no cycle) before anything is saved."
+)
+
+
+@pipeline_app.command("create", help=_CREATE_HELP)
+def pipeline_create(
+    name: Annotated[
+        str | None, typer.Argument(help='Pipeline name (default: the file\'s "name").')
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="The steps as JSON (format in the README)."),
+    ] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option("--step", help="A step as STEP=CONFIG (a config name or id); repeatable."),
+    ] = None,
+    after: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--after",
+            help="STEP:DEPENDENCY — STEP starts only after DEPENDENCY succeeded; repeatable, "
+            "several at once as STEP:DEP1,DEP2.",
+        ),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="What the pipeline is for.")] = None,
+) -> None:
+    """Create a pipeline from a file and/or --step/--after options (help text: _CREATE_HELP)."""
+    steps: list[StepSpec] = []
+    if file is not None:
+        definition = pipeline_service.pipeline_from_file(file)
+        if name is not None and definition.name is not None and definition.name != name:
+            raise InvalidInput(
+                f"{file.name} names pipeline {definition.name!r} but the command says {name!r}; "
+                "drop one of them.",
+                field="name",
+            )
+        name = name or definition.name
+        description = description or definition.description
+        steps.extend(definition.steps)
+    steps.extend(_parse_step(text) for text in step or [])
+    if name is None:
+        raise InvalidInput('Give the pipeline a name (argument, or "name" in the file).')
+    if not steps:
+        raise InvalidInput("No steps: give --file or at least one --step STEP=CONFIG.")
+    by_name = {spec.name: spec for spec in steps}
+    for text in after or []:
+        target, dependencies = _parse_after(text)
+        if target not in by_name:
+            raise InvalidInput(
+                f"--after {text!r}: {target!r} is not a step (steps: {', '.join(by_name)}).",
+                field="after",
+            )
+        by_name[target].depends_on.extend(dependencies)
+    view = pipeline_service.create_pipeline(service_context(), name, steps, description=description)
+    levels = len(view.levels)
+    out.print(
+        f"Pipeline {name!r} created: {len(view.nodes)} steps in {levels} "
+        f"level{'s' if levels != 1 else ''}.",
+        markup=False,
+        emoji=False,
+    )
+
+
+@pipeline_app.command("list")
+def pipeline_list() -> None:
+    """List the pipelines with their number of steps and their last run."""
+    ctx = service_context()
+    last_runs: dict[Any, PipelineRun] = {}
+    for run in pipeline_service.list_pipeline_runs(ctx):  # newest first: keep the first seen
+        last_runs.setdefault(run.pipeline_id, run)
+    table = Table("name", "steps", "levels", "last run", "description", "updated (UTC)")
+    for view in pipeline_service.list_pipelines(ctx):
+        last = last_runs.get(view.pipeline.id)
+        _add_row(
+            table, view.pipeline.name, str(len(view.nodes)), str(len(view.levels)),
+            f"{last.status} {_when(last.started_at)}" if last else "never",
+            view.pipeline.description or "", _when(view.pipeline.updated_at),
+        )  # fmt: skip
+    out.print(table)
+
+
+@pipeline_app.command("show")
+def pipeline_show(name: PipelineName) -> None:
+    """Show a pipeline: its steps, what each waits for, the levels, and its last runs."""
+    ctx = service_context()
+    view = pipeline_service.get_pipeline(ctx, name)
+    out.print(_steps_table(view))
+    out.print("Levels (a level's steps may run at the same time):", markup=False, emoji=False)
+    for number, level in enumerate(view.levels, start=1):
+        out.print(
+            f"  {number}. {', '.join(node.name for node in level)}", markup=False, emoji=False
+        )
+    runs = pipeline_service.list_pipeline_runs(ctx, view.pipeline.id)[:5]
+    if runs:
+        out.print(_runs_table(runs, title="last runs"))
+    else:
+        out.print("Never run.")
+
+
+@pipeline_app.command("runs")
+def pipeline_runs(
+    name: PipelineName,
+    limit: Annotated[int, typer.Option(help="How many runs to show, newest first.", min=1)] = 20,
+) -> None:
+    """List a pipeline's runs (kept after the pipeline is deleted)."""
+    runs = pipeline_service.list_pipeline_runs(service_context(), name)[:limit]
+    out.print(_runs_table(runs, title=name))
+
+
+@pipeline_app.command("delete")
+def pipeline_delete(
+    name: PipelineName,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a pipeline (its configs stay, and so do its runs)."""
+    view = pipeline_service.get_pipeline(service_context(), name)  # a typo fails before asking
+    if not yes:
+        typer.confirm(f"Delete pipeline {view.pipeline.name!r}?", abort=True)
+    pipeline_service.delete_pipeline(service_context(), view.pipeline.id)
+    out.print(
+        f"Pipeline {view.pipeline.name!r} deleted (its runs are kept).", markup=False, emoji=False
+    )
+
+
+# --- running them -----------------------------------------------------------------------------
+
+
+_RUN_HELP = (
+    "Run a pipeline: each step starts as soon as the steps it depends on succeeded.\n\n"
+    "A failed step skips the steps that depend on it; the others go on. Exit code 1 when any "
+    "step failed or was skipped."
+)
+
+
+@pipeline_app.command("run", help=_RUN_HELP)
+def pipeline_run(
+    name: PipelineName,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(help="Rows per batch, for steps that do not set their own.", min=1),
+    ] = None,
+    error_policy: Annotated[
+        ErrorPolicy | None,
+        typer.Option(help="stop or quarantine, for steps that do not set their own."),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Steps run at the same time, at most.", min=1)] = 2,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep the steps the last run finished; run the others, continuing "
+            "interrupted ones from their checkpoint.",
+        ),
+    ] = False,
+) -> None:
+    """Run a pipeline, one progress bar per step, then a table of what every step did."""
+    ctx = service_context()
+    view = pipeline_service.get_pipeline(ctx, name)
+    options = MigrationOptions(resume=resume, batch_size=batch_size, error_policy=error_policy)
+    with _StepBars(view) as show:
+        run = pipeline_service.run_pipeline(
+            ctx, view.pipeline.id, options=options, max_workers=workers, progress=show
+        )
+    out.print(_result_table(run, view))
+    if run.error:
+        err.print(f"error: {run.error}", markup=False, highlight=False, emoji=False)
+        raise typer.Exit(1)
+    out.print(
+        f"Pipeline {view.pipeline.name!r} succeeded ({_duration(run)}); run {run.id}.",
+        markup=False,
+        emoji=False,
+    )
+
+
+class _StepBars:
+    """One progress bar per step, made up front in level order, fed by progress events.
+
+    Events arrive from worker threads: the bars are all created before the run starts and rich
+    guards its own state with a lock, so nothing here needs one.
+    """
+
+    def __init__(self, view: PipelineView) -> None:
+        self.pipeline = view.pipeline.name
+        self.bar = Progress(
+            TextColumn("{task.description:<20}", markup=False), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[state]:<28}", markup=False), TimeElapsedColumn(), console=err,
+        )  # fmt: skip
+        self.tasks = {
+            node.name: self.bar.add_task(node.name, total=None, start=False, state="waiting")
+            for level in view.levels
+            for node in level
+        }
+
+    def __enter__(self) -> _StepBars:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)  # type: ignore[arg-type]
+
+    def __call__(self, event: ProgressEvent) -> None:
+        task = self.tasks.get(event.subject)
+        if task is None:  # the pipeline's own events: the bars already say it all
+            return
+        if event.kind is ProgressKind.STARTED:
+            self.bar.start_task(task)
+            self.bar.update(task, total=event.total or None, completed=event.done, state="running")
+        elif event.kind is ProgressKind.ADVANCED:
+            total = max(event.total, event.done) or None  # estimates can be low
+            self.bar.update(task, total=total, completed=event.done, state=event.message or "")
+        elif event.kind is ProgressKind.FINISHED:
+            done = event.done
+            state = "done (earlier run)" if event.message else "done"
+            self.bar.update(task, total=done or 1, completed=done or 1, state=state)
+            self.bar.stop_task(task)
+        else:
+            skipped = (event.message or "").startswith("skipped")
+            self.bar.update(task, state="skipped" if skipped else "FAILED")
+            self.bar.stop_task(task)
+
+
+# --- presenting -------------------------------------------------------------------------------
+
+
+def _parse_step(text: str) -> StepSpec:
+    name, sep, config = text.partition("=")
+    if not sep or not name.strip() or not config.strip():
+        raise InvalidInput(f"--step {text!r}: write it as STEP=CONFIG.", field="step")
+    return StepSpec(name.strip(), config.strip())
+
+
+def _parse_after(text: str) -> tuple[str, list[str]]:
+    target, sep, dependencies = text.partition(":")
+    names = [name.strip() for name in dependencies.split(",") if name.strip()]
+    if not sep or not target.strip() or not names:
+        raise InvalidInput(f"--after {text!r}: write it as STEP:DEPENDENCY.", field="after")
+    return target.strip(), names
+
+
+def _steps_table(view: PipelineView) -> Table:
+    title = view.pipeline.name + (
+        f" — {view.pipeline.description}" if view.pipeline.description else ""
+    )
+    table = Table("level", "step", "config", "depends on", "settings", title=Text(title))
+    parents = view.dependencies
+    for number, level in enumerate(view.levels, start=1):
+        for node in level:
+            settings = ", ".join(f"{key}={value}" for key, value in sorted(node.settings.items()))
+            _add_row(
+                table, str(number), node.name, view.config_names.get(node.name, "(missing)"),
+                ", ".join(parents[node.name]), settings,
+            )  # fmt: skip
+    return table
+
+
+def _runs_table(runs: list[PipelineRun], *, title: str) -> Table:
+    table = Table("run", "status", "started (UTC)", "time", "steps", "error", title=Text(title))
+    for run in runs:
+        steps = run.summary.get("steps", {}).values()
+        counts: dict[str, int] = {}
+        for step in steps:
+            counts[step.get("status", "?")] = counts.get(step.get("status", "?"), 0) + 1
+        _add_row(
+            table, str(run.id)[:8], str(run.status), _when(run.started_at), _duration(run),
+            ", ".join(f"{count} {status}" for status, count in sorted(counts.items())),
+            run.error or "",
+        )  # fmt: skip
+    return table
+
+
+def _result_table(run: PipelineRun, view: PipelineView) -> Table:
+    table = Table(
+        "step", "status", "read", "loaded", "rejected", "rows/s", "time", "error",
+        title=Text(f"{run.pipeline_name}: {run.status}"),
+    )  # fmt: skip
+    steps: dict[str, dict[str, Any]] = run.summary.get("steps", {})
+    started = run.summary.get("order", [])
+    # Steps in the order they started, then those that did not start, in level order.
+    rest = [node.name for level in view.levels for node in level if node.name not in started]
+    for name in [*started, *rest]:
+        step = steps[name]
+        status = step["status"] + (" (earlier run)" if step.get("kept_from_run") else "")
+        ran = step["status"] in ("succeeded", "failed")
+        _add_row(
+            table, name, status,
+            f"{step['rows_read']:,}" if ran else "", f"{step['rows_loaded']:,}" if ran else "",
+            f"{step['rows_rejected']:,}" if ran else "",
+            f"{step['rows_per_second']:,.0f}" if ran else "",
+            f"{step['seconds']:.1f} s" if ran else "", step.get("error") or "",
+        )  # fmt: skip
+    return table
+
+
+def _add_row(table: Table, *cells: str) -> None:
+    # Names and errors are shown as written: "[x]" or ":a:" in them is not rich markup.
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def _duration(run: PipelineRun) -> str:
+    if run.started_at is None or run.finished_at is None:
+        return "running" if run.started_at is not None else ""
+    return f"{(run.finished_at - run.started_at).total_seconds():.1f} s"

@@ -1,0 +1,150 @@
+"""How a migration step is asked to run, and what it reports back (pure data, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.migration_config import ErrorPolicy
+from models.status import RunStatus
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationOptions:
+    """Per-run choices that are not part of the saved config.
+
+    Attributes:
+        resume: Continue an interrupted run from its checkpoint instead of refusing to start.
+        restart: Forget an interrupted run's checkpoint and start over (truncate mode empties
+            the target again; append mode appends again).
+        test: Load for real inside a transaction that is rolled back, and report what would
+            happen; nothing stays in the target.
+        test_rows: How many source rows a test reads (default: one batch).
+        batch_size: Overrides the config's batch size.
+        error_policy: Overrides the config's error policy (a pipeline step's setting).
+    """
+
+    resume: bool = False
+    restart: bool = False
+    test: bool = False
+    test_rows: int | None = None
+    batch_size: int | None = None
+    error_policy: ErrorPolicy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnCheck:
+    """One column's aggregate as sent (the transformed stream) and as found in the target."""
+
+    column: str
+    measure: str  # "count", "sum" or "sum_length": what was aggregated
+    expected: str | None  # JSON-safe text so Decimals stay exact
+    found: str | None
+
+    @property
+    def matches(self) -> bool:
+        """True when the target holds exactly what was sent."""
+        return self.expected == self.found
+
+
+@dataclass(slots=True)
+class Reconciliation:
+    """Counts and per-column checksums of one run: what was read, loaded and rejected."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    source_rows: int | None = None  # an independent COUNT(*) of the source query, when taken
+    columns: list[ColumnCheck] = field(default_factory=list)
+    skipped: str | None = None  # why checksums were not compared (upsert rewrites rows)
+
+    @property
+    def counts_match(self) -> bool:
+        """Read = loaded + rejected, and (when counted) the source holds what was read."""
+        balanced = self.rows_read == self.rows_loaded + self.rows_rejected
+        return balanced and (self.source_rows is None or self.source_rows == self.rows_read)
+
+    @property
+    def mismatches(self) -> list[ColumnCheck]:
+        """The columns whose target aggregate differs from the stream's."""
+        return [check for check in self.columns if not check.matches]
+
+    @property
+    def ok(self) -> bool:
+        """True when counts balance and every column checksum matches."""
+        return self.counts_match and not self.mismatches
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, stored with the run."""
+        return {
+            "ok": self.ok,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "source_rows": self.source_rows,
+            "skipped": self.skipped,
+            "columns": [
+                {
+                    "column": check.column,
+                    "measure": check.measure,
+                    "expected": check.expected,
+                    "found": check.found,
+                    "matches": check.matches,
+                }
+                for check in self.columns
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row kept out of the target: its source key, the column and (masked) value, and why."""
+
+    key: tuple[Any, ...]
+    column: str | None
+    value: str | None  # masked when the column holds an identifier
+    reason: str
+    stage: str  # "transform", "validate" or "load"
+
+
+@dataclass(slots=True)
+class MigrationResult:
+    """What one run of one step did."""
+
+    step: str
+    status: RunStatus
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    resumed_from: int = 0  # rows already loaded by the interrupted run this one resumed
+    reconciliation: Reconciliation | None = None
+    error: str | None = None
+    log_path: str | None = None
+    test: bool = False
+    preview: list[dict[str, Any]] = field(default_factory=list)  # test mode: transformed rows
+    rejects: list[RejectedRow] = field(default_factory=list)  # test mode: the would-be rejects
+
+    @property
+    def rows_per_second(self) -> float:
+        """Rows read per second of this run (0 when nothing was timed)."""
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary, stored in the run record."""
+        return {
+            "step": self.step,
+            "status": str(self.status),
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "batches": self.batches,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows_per_second, 1),
+            "resumed_from": self.resumed_from,
+            "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
+            "error": self.error,
+            "log_path": self.log_path,
+            "test": self.test,
+        }

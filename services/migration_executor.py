@@ -1,0 +1,121 @@
+"""Runs one migration step: extract → transform → validate → load, batch by batch, exactly once.
+
+Every batch is loaded by one target transaction that also writes the step's checkpoint (the
+source key of its last row) and its rejected rows. A run killed at any moment therefore leaves
+the target holding exactly the batches its checkpoint names; `resume` reads the source again
+from that key, so no row is lost and none is loaded twice.
+
+The step's SQL is checked before any connection is opened; the target table is created (keys
+and indexes after the load, as pgloader does) when the config asks for it; at the end, counts
+and per-column checksums of the target are compared with the stream that was sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from models.common import utc_now
+from models.migration_config import MigrationConfig
+from models.migration_run import MigrationOptions, MigrationResult
+from models.pipeline import PipelineRun
+from models.progress import ProgressEvent, ProgressKind
+from models.status import RunStatus
+from protocols.progress import ProgressSink, ignore_progress
+from services import config_service
+from services.context import ServiceContext
+from services.errors import ConfigNotFound, HisError
+from services.migration_logger import MigrationLogger
+from services.migration_step import MigrationStep
+
+
+def run_migration(
+    ctx: ServiceContext,
+    config: str | uuid.UUID | MigrationConfig,
+    *,
+    options: MigrationOptions = MigrationOptions(),  # noqa: B008 - frozen, never mutated
+    progress: ProgressSink = ignore_progress,
+    record: bool = True,
+    log_dir: Path | None = None,
+) -> MigrationResult:
+    """Move one config's rows from its source to its target.
+
+    Args:
+        ctx: The service context.
+        config: A saved config's name or id, or a config object.
+        options: resume / restart / test mode, batch size and error policy overrides.
+        progress: Receives STARTED, ADVANCED (per batch, with rows/s) and FINISHED/FAILED.
+        record: Store the run (with its reconciliation) in the metadata store's run history;
+            a pipeline passes False and stores one record for all its steps.
+        log_dir: Where the run log goes (default: `migration_logs` in the data folder).
+
+    Raises:
+        InvalidConfig: the config cannot run (bad SQL, no key to resume with, missing table).
+        Conflict: an interrupted run exists and neither resume nor restart was asked.
+        MigrationFailed: a batch failed under the stop policy, or the counts or checksums of
+            the target do not match what was sent; `error.result` says how far it got.
+        ConnectionFailed: a datasource cannot be reached.
+    """
+    migration = load_config(ctx, config) if not isinstance(config, MigrationConfig) else config
+    step = MigrationStep(ctx, migration, options)
+    directory = log_dir or ctx.settings.data_dir / "migration_logs"
+    run = _start_record(ctx, migration) if record and not options.test else None
+    with MigrationLogger(directory, migration.name) as run_log:
+        try:
+            result = step.run(progress, run_log)
+        except HisError as error:
+            partial = getattr(error, "result", None)
+            failed = partial if isinstance(partial, MigrationResult) else step.result
+            failed.status, failed.error = RunStatus.FAILED, error.message
+            failed.log_path = str(run_log.path)
+            run_log.error("run failed: %s", error.message)
+            progress(ProgressEvent(ProgressKind.FAILED, migration.name, message=error.message))
+            if run is not None:
+                _finish_record(ctx, run, failed)
+            raise
+        result.log_path = str(run_log.path)
+    if run is not None:
+        _finish_record(ctx, run, result)
+    return result
+
+
+def load_config(ctx: ServiceContext, key: str | uuid.UUID) -> MigrationConfig:
+    """A saved config by name or id, validated against the plugin registries."""
+    content: dict[str, Any] | None = None
+    try:
+        config_id = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
+    except ValueError:
+        config_id = None
+    if config_id is not None:
+        with ctx.uow() as uow:
+            found = uow.configs.get(config_id)
+        if found is None or found.deleted_at is not None:
+            raise ConfigNotFound(str(key))
+        content = found.content
+    else:
+        content = config_service.get_config(ctx, str(key))
+    transformers, validators = config_service.plugin_registries()
+    return config_service.parse_config(content, transformers=transformers, validators=validators)
+
+
+def _start_record(ctx: ServiceContext, config: MigrationConfig) -> PipelineRun:
+    # A single-config run is stored like a one-step pipeline run (no pipeline id).
+    run = PipelineRun(
+        pipeline_id=None, pipeline_name=config.name, status=RunStatus.RUNNING, started_at=utc_now()
+    )
+    run.summary = {"kind": "migration", "steps": {}}
+    with ctx.uow() as uow:
+        uow.pipeline_runs.add(run)
+        uow.commit()
+    return run
+
+
+def _finish_record(ctx: ServiceContext, run: PipelineRun, result: MigrationResult) -> None:
+    run.status = result.status
+    run.error = result.error
+    run.finished_at = utc_now()
+    run.summary = {"kind": "migration", "steps": {result.step: result.to_dict()}}
+    with ctx.uow() as uow:
+        uow.pipeline_runs.update(run)
+        uow.commit()
