@@ -226,6 +226,15 @@ class Dialect:
 
     # --- load modes ---------------------------------------------------------------------------
 
+    def relax_commit(self, connection: Connection) -> None:
+        """Let the current transaction commit without waiting for its WAL flush, where the
+        engine allows it per transaction; nothing by default.
+
+        Safe for migration batches: a crash of the target server may lose the last few
+        commits, but each batch and its checkpoint commit together, so they are lost together
+        and a resumed run simply loads those batches again.
+        """
+
     def truncate(self, connection: Connection, table: str, schema: str | None) -> None:
         """Empty the table inside the caller's transaction where the engine allows it.
 

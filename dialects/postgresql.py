@@ -136,6 +136,9 @@ class PostgreSQLDialect(Dialect):
         finally:
             cursor.close()
 
+    def relax_commit(self, connection: Connection) -> None:
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
     def truncate(self, connection: Connection, table: str, schema: str | None) -> None:
         # TRUNCATE is transactional here and frees the pages at once, but PostgreSQL refuses it
         # on a table another table's foreign key points at, even an empty one: DELETE then.

@@ -91,7 +91,7 @@ class BatchProcessor:
     def _apply(
         self, item: Any, target: str, array: pa.Array, problems: list[RowProblem]
     ) -> pa.Array:
-        original = pd.Series(array.to_pylist(), dtype=object, name=target)
+        original = as_series(array, target)
         values = original
         for call in item.transformers:
             outcome = run_transformer(call.name, values, call.params)
@@ -155,6 +155,18 @@ def masked_value(column: str, value: Any) -> Any:
     if kind is None and isinstance(value, int | float):
         return value
     return scrub_cids(masked)[:MAX_VALUE_CHARS]
+
+
+def as_series(array: pa.Array, name: str) -> pd.Series:
+    """A column as the pandas Series transformers take.
+
+    Text stays Arrow-backed (no Python string per value: the transformers' `str` methods run
+    in Arrow); any other type becomes Python objects, so a NULL in an integer column stays
+    None instead of turning the column into floats.
+    """
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return pd.Series(array.to_pandas(), name=name)
+    return pd.Series(array.to_pylist(), dtype=object, name=name)
 
 
 def series_to_arrow(values: pd.Series) -> pa.Array:

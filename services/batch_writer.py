@@ -28,14 +28,29 @@ def arrow_rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:
     return zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
 
+def encode_for(dialect: Dialect, config: MigrationConfig, batch: pa.RecordBatch) -> bytes | None:
+    """The batch as COPY text when the target loads it that way, else None.
+
+    Done ahead, on the thread that transforms the next batches, so the loading thread only
+    sends bytes.
+    """
+    copies = dialect.SUPPORTS_COPY and config.load_mode is not LoadMode.UPSERT
+    return copy_text(batch) if copies and can_encode(batch.schema) else None
+
+
 def write_batch(
     connection: Connection,
     dialect: Dialect,
     config: MigrationConfig,
     schema: str | None,
     batch: pa.RecordBatch,
+    *,
+    encoded: bytes | None = None,
 ) -> int:
-    """Write `batch` (target columns) inside the caller's transaction; returns rows written."""
+    """Write `batch` (target columns) inside the caller's transaction; returns rows written.
+
+    `encoded` is `encode_for(batch)` when the caller already has it.
+    """
     if batch.num_rows == 0:
         return 0
     columns = batch.schema.names
@@ -44,10 +59,10 @@ def write_batch(
         return dialect.upsert(
             connection, table, schema, columns, config.key_columns, arrow_rows(batch)
         )
-    if dialect.SUPPORTS_COPY and can_encode(batch.schema):
-        return dialect.copy_text(
-            connection, table, schema, columns, copy_text(batch), batch.num_rows
-        )
+    if encoded is None:
+        encoded = encode_for(dialect, config, batch)
+    if encoded is not None:
+        return dialect.copy_text(connection, table, schema, columns, encoded, batch.num_rows)
     return dialect.bulk_load(connection, table, schema, columns, arrow_rows(batch))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +33,7 @@ from services.batch_processor import (
     rejected_row,
 )
 from services.batch_reader import SourceQuery, SourceReader, count_sql
-from services.batch_writer import LOAD_ERRORS, take, write_batch, write_or_split
+from services.batch_writer import LOAD_ERRORS, encode_for, take, write_batch, write_or_split
 from services.checkpoint_manager import CheckpointManager
 from services.context import ServiceContext
 from services.db_connector import first_line
@@ -133,14 +133,16 @@ class MigrationStep:
         stream = reconciliation.StreamChecksums(state["measures"], state.get("stream"))
         resumed_rows = result.rows_read
         with self._connect(self.target) as target:
-            for batch in prefetched(reader.batches(tuple(state["last_key"]) or None)):
+            # Three stages overlap: the reader thread fetches, a second thread transforms and
+            # validates, and this thread loads and commits (waiting on the target's COPY
+            # releases the GIL for the other two).
+            batches = prefetched(reader.batches(tuple(state["last_key"]) or None))
+            for processed, encoded in prefetched(map(self._preparer(processor), batches)):
                 batch_started = time.perf_counter()
-                loaded, rejected = self._commit_batch(
-                    target, processor.process(batch), stream, state
-                )
+                loaded, rejected = self._commit_batch(target, processed, stream, state, encoded)
                 run_log.batch(
                     result.batches,
-                    batch.num_rows,
+                    processed.batch.num_rows,
                     loaded,
                     rejected,
                     time.perf_counter() - batch_started,
@@ -307,12 +309,26 @@ class MigrationStep:
 
     # --- each batch ---------------------------------------------------------------------------
 
+    def _preparer(
+        self, processor: BatchProcessor
+    ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None]]:
+        """Transform and validate a batch, and encode it for the target when it is clean."""
+
+        def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None]:
+            processed = processor.process(batch)
+            if processed.problems:
+                return processed, None
+            return processed, encode_for(self.target.dialect, self.config, processed.batch)
+
+        return prepare
+
     def _commit_batch(
         self,
         target: Connection,
         processed: ProcessedBatch,
         stream: reconciliation.StreamChecksums,
         state: dict[str, Any],
+        encoded: bytes | None = None,
     ) -> tuple[int, int]:
         """Load one batch with its rejects and checkpoint in one transaction."""
         config, result = self.config, self.result
@@ -324,9 +340,17 @@ class MigrationStep:
         good = take(processed.batch, candidates)
         problems = list(processed.problems)
         with target.begin():
+            self.target.dialect.relax_commit(target)
             if self.policy is ErrorPolicy.STOP:
                 try:
-                    write_batch(target, self.target.dialect, config, self.target.schema, good)
+                    write_batch(
+                        target,
+                        self.target.dialect,
+                        config,
+                        self.target.schema,
+                        good,
+                        encoded=encoded if not problems else None,
+                    )
                 except LOAD_ERRORS as error:
                     raise self._stopped(processed, _load_problem(0, error)) from None
                 loaded = good

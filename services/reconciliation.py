@@ -264,6 +264,10 @@ def _arrow_total(column: pa.Array, measure: ColumnMeasure) -> int | Decimal | No
     if pa.types.is_decimal128(kind) and kind.precision <= 30:
         # The sum is a decimal128(38, s): 8 digits of headroom, more than any batch needs.
         return pc.sum(column, min_count=0).as_py()
+    if pa.types.is_decimal(kind):
+        # Readers hand out decimal128(38, 10) whatever the column: sum in 76 digits instead.
+        wide = column.cast(pa.decimal256(76, kind.scale))
+        return pc.sum(wide, min_count=0).as_py()
     return None
 
 

@@ -1,8 +1,8 @@
 """The target table a migration step creates: planned from the source, keys built after the load.
 
-Like pgloader, the table is created bare and filled first; its primary key and indexes come
-after the bulk load (`build_keys`), which is much faster than maintaining them row by row.
-An upsert needs its key before the first row, so `create_target_table(with_keys=True)`.
+The table is created bare and filled first; its primary key and indexes come after the bulk
+load (`build_keys`), which is much faster than maintaining them row by row. An upsert needs
+its key before the first row, so `create_target_table(with_keys=True)`.
 """
 
 from __future__ import annotations
@@ -211,14 +211,15 @@ def build_keys(target: Connection, target_dialect: Dialect, plan: TargetTablePla
     table = _table(plan, target_dialect, with_keys=False)
     built: list[str] = []
     if plan.primary_key and not has_key:
-        name = primary_key_name(plan.table)
+        name = object_name("pk", plan.table)
         statement: ExecutableDDLElement | None = None
         if target_dialect.name != "sqlite":
             constraint = PrimaryKeyConstraint(*plan.primary_key, name=name)
             table.append_constraint(constraint)
             statement = AddConstraint(constraint)
         elif name not in existing:
-            statement = CreateIndex(Index(name, *_columns(table, plan.primary_key), unique=True))
+            columns = [table.c[column] for column in plan.primary_key]
+            statement = CreateIndex(Index(name, *columns, unique=True))
         if statement is not None:
             _run(target, statement, plan.table, "primary key", plan.primary_key)
             built.append(name)
@@ -229,11 +230,6 @@ def build_keys(target: Connection, target_dialect: Dialect, plan: TargetTablePla
             _run(target, statement, plan.table, what, index.columns)
             built.append(index.name)
     return built
-
-
-def primary_key_name(table: str) -> str:
-    """The name given to the primary key (SQLite: the unique index standing in for it)."""
-    return object_name("pk", table)
 
 
 def object_name(prefix: str, table: str, columns: Sequence[str] = ()) -> str:
@@ -342,9 +338,9 @@ def _plan_column(
         if source_name in found.json_columns:
             portable = PortableType("json")
         nullable = bool(column["nullable"])
-    calls = [(_plugin(call), call) for call in item.transformers]
+    calls = [_plugin(call) for call in item.transformers]
     declared = _declared_output(calls, portable)
-    if any(_may_yield_null(params) for (_, params), _ in calls):
+    if any(_may_yield_null(params) for _, params in calls):
         nullable = True
     if declared is not None:
         kind, length = declared
@@ -357,14 +353,13 @@ def _plan_column(
 
 
 def _declared_output(
-    calls: Iterable[tuple[tuple[Transformer, TransformerParams], PluginCall]],
-    portable: PortableType | None,
+    calls: Iterable[tuple[Transformer, TransformerParams]], portable: PortableType | None
 ) -> tuple[str, int | None] | None:
     """(logical type, text length) the last transformer declaring one gives; None if none."""
     kind = logical_name(portable) if portable is not None else None
     length = portable.size if portable is not None and portable.kind == "string" else None
     declared: tuple[str, int | None] | None = None
-    for (plugin, params), _ in calls:
+    for plugin, params in calls:
         output = plugin.output_type_for(params, kind, length)
         if output is None:
             continue  # same type as its input
@@ -396,13 +391,8 @@ def _may_yield_null(params: TransformerParams) -> bool:
 
 
 def _default_kind(default: object) -> str:
-    if isinstance(default, bool):  # before int: True is an int too
-        return "boolean"
-    if isinstance(default, int):
-        return "integer"
-    if isinstance(default, float):
-        return "numeric"
-    return "text"
+    # By exact type: True is an int too.
+    return {bool: "boolean", int: "integer", float: "numeric"}.get(type(default), "text")
 
 
 # --- DDL --------------------------------------------------------------------------------------
@@ -421,7 +411,7 @@ def _table(plan: TargetTablePlan, dialect: Dialect, *, with_keys: bool) -> Table
         for column in plan.columns
     ]
     constraints = (
-        [PrimaryKeyConstraint(*plan.primary_key, name=primary_key_name(plan.table))] if key else []
+        [PrimaryKeyConstraint(*plan.primary_key, name=object_name("pk", plan.table))] if key else []
     )
     options = MYSQL_TABLE_OPTIONS if dialect.name == "mysql" else {}
     table = Table(plan.table, MetaData(), *columns, *constraints, schema=plan.schema, **options)
@@ -432,24 +422,18 @@ def _table(plan: TargetTablePlan, dialect: Dialect, *, with_keys: bool) -> Table
 
 
 def _index(table: Table, index: TargetIndex, dialect: Dialect) -> Index:
+    columns = [table.c[name] for name in index.columns]
     options: dict[str, Any] = {}
     if dialect.name == "mysql" and not index.unique:
         # MySQL indexes a TEXT or BLOB column only by a prefix of it.
-        prefixes = {
-            name: MYSQL_INDEX_PREFIX for name in index.columns if _unbounded(table.c[name].type)
-        }
-        if prefixes:
-            options["mysql_length"] = prefixes
-    return Index(index.name, *_columns(table, index.columns), unique=index.unique, **options)
-
-
-def _columns(table: Table, names: Iterable[str]) -> list[Column[Any]]:
-    return [table.c[name] for name in names]
-
-
-def _unbounded(column_type: TypeEngine) -> bool:
-    kinds = (sqltypes.String, sqltypes._Binary)
-    return isinstance(column_type, kinds) and not getattr(column_type, "length", None)
+        unbounded = [
+            column.name
+            for column in columns
+            if isinstance(column.type, (sqltypes.String, sqltypes._Binary))
+            and not getattr(column.type, "length", None)
+        ]
+        options["mysql_length"] = dict.fromkeys(unbounded, MYSQL_INDEX_PREFIX) or None
+    return Index(index.name, *columns, unique=index.unique, **options)
 
 
 def _run(

@@ -51,23 +51,6 @@ CREATE TABLE visit (
     UNIQUE INDEX by_hn (hn, vstdate)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 """
-VISIT_COLUMNS = (
-    "id",
-    "seq",
-    "flag",
-    "income",
-    "ratio",
-    "vsttime",
-    "stamp",
-    "vstdate",
-    "hn",
-    "note",
-    "detail",
-    "status",
-    "yr",
-    "scan",
-    "extra",
-)
 # (data_type, character length, numeric precision, numeric scale, datetime precision, nullable)
 PG_VISIT_TYPES = {
     "id": ("bigint", None, 64, 0, None, "NO"),
@@ -86,6 +69,7 @@ PG_VISIT_TYPES = {
     "scan": ("bytea", None, None, None, None, "YES"),
     "extra": ("jsonb", None, None, None, None, "YES"),
 }
+VISIT_COLUMNS = tuple(PG_VISIT_TYPES)
 EXTREME_VISIT = {
     "id": 4_294_967_295,
     "seq": 18_446_744_073_709_551_615,
@@ -252,19 +236,6 @@ PG_LAB = [
     "CREATE UNIQUE INDEX lab_code ON lab_result (code)",
     "CREATE INDEX lab_lower ON lab_result (lower(item))",  # an expression: not carried over
 ]
-LAB_COLUMNS = (
-    "order_no",
-    "item",
-    "reported",
-    "value",
-    "note",
-    "image",
-    "payload",
-    "token",
-    "waited",
-    "amount",
-    "code",
-)
 MYSQL_LAB_TYPES = {
     "order_no": ("bigint(20)", "NO"),
     "item": ("varchar(10)", "NO"),
@@ -278,6 +249,7 @@ MYSQL_LAB_TYPES = {
     "amount": ("decimal(65,30)", "YES"),
     "code": ("varchar(500)", "YES"),  # a unique key: kept VARCHAR so InnoDB can index it
 }
+LAB_COLUMNS = tuple(MYSQL_LAB_TYPES)
 
 
 @pytest.mark.mysql
@@ -316,7 +288,7 @@ def test_postgresql_table_is_created_on_mariadb_with_faithful_types_and_values(
     row = {
         "order_no": 9_223_372_036_854_775_807,
         "item": "CBC",
-        "reported": reported.astimezone(UTC).replace(tzinfo=None),  # MySQL keeps UTC
+        "reported": reported.astimezone(UTC).replace(tzinfo=None),  # DATETIME: UTC, no zone
         "value": Decimal("12345678901234.123456"),
         "note": "ผลตรวจ" * 50_000,  # 300,000 characters: more than MySQL's TEXT holds
         "image": b"\x00\xff" * 40_000,
