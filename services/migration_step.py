@@ -67,7 +67,7 @@ class MigrationStep:
         self.policy = options.error_policy or config.error_policy
         self.batch_size = options.batch_size or config.batch_size
         if options.test:
-            self.batch_size = min(self.batch_size, options.test_rows or self.batch_size)
+            self.batch_size = options.test_rows or self.batch_size  # the test reads one batch
         self.result = MigrationResult(step=config.name, status=RunStatus.RUNNING, test=options.test)
         self.source = self._endpoint(config.source_datasource_id, "source")
         self.target = self._endpoint(config.target_datasource_id, "target")
