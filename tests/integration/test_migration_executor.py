@@ -42,7 +42,11 @@ def ovst_config(**overrides: object) -> dict:
         staff=[{"name": "TRIM"}],
     )
     items.append(
-        {"source": "vstdate_th", "target": "vstdate_iso", "transformers": [{"name": "BUDDHIST_TO_ISO"}]}
+        {
+            "source": "vstdate_th",
+            "target": "vstdate_iso",
+            "transformers": [{"name": "BUDDHIST_TO_ISO"}],
+        }
     )
     config = {
         "source_table": "ovst",
@@ -61,7 +65,9 @@ def expected_ovst(source: URL) -> list[tuple]:
     for row in rows:
         values = dict(zip((*OVST_COLUMNS, "vstdate_th"), row, strict=True))
         values["hn"] = values["hn"].strip().zfill(9)
-        values["vsttime"] = (datetime.min + values["vsttime"]).time()  # PyMySQL reads TIME as timedelta
+        values["vsttime"] = (
+            datetime.min + values["vsttime"]
+        ).time()  # PyMySQL reads TIME as timedelta
         values["staff"] = None if values["staff"] is None else values["staff"].strip()
         # The generator writes vstdate_th as the Buddhist-era text of vstdate itself, or blank.
         iso = values["vstdate"] if (values.pop("vstdate_th") or "").strip() else None
@@ -99,7 +105,10 @@ def test_mariadb_to_postgresql_moves_every_visit_exactly(
     assert types["income"] == "numeric"
     assert types["vstdate_iso"] == "date"
     # The primary key and the source's indexes were built after the load.
-    indexes = {row[0] for row in fetch(pg_database, "SELECT indexdef FROM pg_indexes WHERE tablename = 'visits'")}
+    indexes = {
+        row[0]
+        for row in fetch(pg_database, "SELECT indexdef FROM pg_indexes WHERE tablename = 'visits'")
+    }
     assert any("UNIQUE" in index and "(vn)" in index for index in indexes)
     assert any("(hn)" in index for index in indexes)
     # Reconciled, and the run stored with its summary.
@@ -126,7 +135,17 @@ def test_postgresql_to_mariadb_patients_thai_text_and_dates(
     source = register(ctx, "pg_his", pg_database)
     generate_mock_his(ctx, datasource="pg_his", patients=400, visits=10, seed=3)
     target = register(ctx, "maria_new", mysql_database)
-    columns = ("hn", "pname", "fname", "lname", "sex", "birthday", "cid", "drugallergy", "last_update")
+    columns = (
+        "hn",
+        "pname",
+        "fname",
+        "lname",
+        "sex",
+        "birthday",
+        "cid",
+        "drugallergy",
+        "last_update",
+    )
     name = save(
         ctx,
         source,
@@ -145,7 +164,10 @@ def test_postgresql_to_mariadb_patients_thai_text_and_dates(
 
     def char_semantics(rows: list[tuple]) -> list[tuple]:
         # sex and cid are CHAR(n): PostgreSQL reads them padded, MariaDB without the padding.
-        return [(*row[:4], row[4] and row[4].rstrip(), row[5], row[6] and row[6].rstrip(), *row[7:]) for row in rows]
+        return [
+            (*row[:4], row[4] and row[4].rstrip(), row[5], row[6] and row[6].rstrip(), *row[7:])
+            for row in rows
+        ]
 
     assert char_semantics(fetch(mysql_database, select.format("patient_new"))) == char_semantics(
         fetch(pg_database, select.format("patient"))
@@ -182,11 +204,8 @@ def test_sqlite_to_postgresql_free_text_byte_identical(
     # SQLite keeps dates as ISO text and NUMERIC(4,1) as a float: compare those as text;
     # the free text (newlines, tabs, quotes, Thai) and JSON must be byte-identical.
     assert [
-        (row[0], row[1], row[2].isoformat(), row[3], row[4], row[5], row[6])
-        for row in target_rows
-    ] == [
-        (row[0], row[1], row[2], row[3], _decimal(row[4]), row[5], row[6]) for row in source_rows
-    ]
+        (row[0], row[1], row[2].isoformat(), row[3], row[4], row[5], row[6]) for row in target_rows
+    ] == [(row[0], row[1], row[2], row[3], _decimal(row[4]), row[5], row[6]) for row in source_rows]
     assert any("\n" in (row[5] or "") for row in target_rows)
 
 
@@ -199,12 +218,18 @@ def test_truncate_reruns_and_upsert_updates_in_place(
 ) -> None:
     source = ctx_datasource(ctx, "hosxp")
     target = register(ctx, "newhis", pg_database)
-    truncate = save(ctx, source, target, name="visits_truncate", **ovst_config(load_mode="truncate"))
+    truncate = save(
+        ctx, source, target, name="visits_truncate", **ovst_config(load_mode="truncate")
+    )
     run_migration(ctx, truncate, log_dir=ctx.settings.data_dir / "logs")
     run_migration(ctx, truncate, log_dir=ctx.settings.data_dir / "logs")
     assert fetch(pg_database, "SELECT COUNT(*), COUNT(DISTINCT vn) FROM visits") == [(1_500, 1_500)]
 
-    execute(mini_mariadb, "UPDATE ovst SET staff = 'changed' WHERE vn IN (SELECT * FROM (SELECT vn FROM ovst ORDER BY vn LIMIT 10) AS first_ten)")
+    execute(
+        mini_mariadb,
+        "UPDATE ovst SET staff = 'changed' WHERE vn IN "
+        "(SELECT * FROM (SELECT vn FROM ovst ORDER BY vn LIMIT 10) AS first_ten)",
+    )
     upsert = save(
         ctx,
         source,

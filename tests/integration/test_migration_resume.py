@@ -14,10 +14,9 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
-
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg2
 import pytest
