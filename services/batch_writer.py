@@ -18,6 +18,9 @@ from dialects._arrow_text import can_encode, copy_text
 from dialects._text_rows import BulkLoadError
 from dialects.base import Dialect
 from models.migration_config import LoadMode, MigrationConfig
+from services.batch_processor import RowProblem
+from services.db_connector import first_line
+from services.phi_masking import scrub_cids
 
 #: What a refused load raises: the driver's errors (wrapped by SQLAlchemy) or a partial load.
 LOAD_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, BulkLoadError)
@@ -100,6 +103,12 @@ def write_or_split(
     if batch.num_rows:
         attempt(0, batch.num_rows)
     return written, refused
+
+
+def load_problem(position: int, error: BaseException) -> RowProblem:
+    """A row the target refused, with the engine's reason (first line, CIDs scrubbed)."""
+    reason = scrub_cids(first_line(error))
+    return RowProblem(position, None, None, f"the target refused the row: {reason}", "load")
 
 
 def take(batch: pa.RecordBatch, positions: Sequence[int]) -> pa.RecordBatch:

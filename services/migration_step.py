@@ -10,17 +10,17 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect
 
 from dialects.base import Dialect
 from models.datasource import ConnectionSpec
-from models.migration_config import ErrorPolicy, LoadMode, MigrationConfig
-from models.migration_run import MigrationOptions, MigrationResult, Reconciliation
+from models.migration_config import ErrorPolicy, MigrationConfig
+from models.migration_run import MigrationOptions, MigrationResult
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink
@@ -29,23 +29,27 @@ from services.batch_processor import (
     BatchProcessor,
     ProcessedBatch,
     RowProblem,
-    masked_value,
     rejected_row,
 )
-from services.batch_reader import SourceQuery, SourceReader, count_sql
-from services.batch_writer import LOAD_ERRORS, encode_for, take, write_batch, write_or_split
+from services.batch_reader import SourceQuery, SourceReader
+from services.batch_writer import (
+    LOAD_ERRORS,
+    encode_for,
+    load_problem,
+    take,
+    write_batch,
+    write_or_split,
+)
 from services.checkpoint_manager import CheckpointManager
 from services.context import ServiceContext
-from services.db_connector import first_line
-from services.errors import Conflict, InvalidConfig, MigrationFailed
+from services.errors import InvalidConfig, MigrationFailed
 from services.migration_logger import MigrationLogger
-from services.phi_masking import scrub_cids
+from services.migration_reconciler import mismatch_message, reconcile
+from services.migration_start import start_or_resume
+from services.migration_trial import run_trial
 from services.query_builder import build_select, check_read_only_select
 from services.reject_store import RejectStore
 from utils.prefetch import prefetched
-
-#: Transformed rows a test run shows.
-PREVIEW_ROWS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,17 @@ class MigrationStep:
         with self.ctx.connections.connect(endpoint.spec) as connection:
             yield connection
 
+    def reader(self, query: SourceQuery) -> SourceReader:
+        """A reader of the step's source query, batch by batch."""
+        return SourceReader(
+            self.ctx.connections,
+            self.source.spec,
+            self.source.dialect,
+            query,
+            batch_size=self.batch_size,
+            fast=self.ctx.settings.fast_reader,
+        )
+
     # --- the run ------------------------------------------------------------------------------
 
     def run(self, progress: ProgressSink, run_log: MigrationLogger) -> MigrationResult:
@@ -118,18 +133,11 @@ class MigrationStep:
             plan = self._plan(source, target)
             total = self._estimate(source)
             if self.options.test:
-                return self._test_run(target, query, plan, run_log, started)
-            state = self._begin(target, query, plan, run_log)
+                return run_trial(self, target, query, plan, run_log, started)
+            state = start_or_resume(self, target, plan, run_log)
         processor = BatchProcessor(config, query.key)
         progress(ProgressEvent(ProgressKind.STARTED, config.name, result.rows_read, total))
-        reader = SourceReader(
-            self.ctx.connections,
-            self.source.spec,
-            self.source.dialect,
-            query,
-            batch_size=self.batch_size,
-            fast=self.ctx.settings.fast_reader,
-        )
+        reader = self.reader(query)
         stream = reconciliation.StreamChecksums(state["measures"], state.get("stream"))
         resumed_rows = result.rows_read
         with self._connect(self.target) as target:
@@ -137,28 +145,31 @@ class MigrationStep:
             # validates, and this thread loads and commits (waiting on the target's COPY
             # releases the GIL for the other two).
             batches = prefetched(reader.batches(tuple(state["last_key"]) or None))
-            for processed, encoded in prefetched(map(self._preparer(processor), batches)):
-                batch_started = time.perf_counter()
-                loaded, rejected = self._commit_batch(target, processed, stream, state, encoded)
-                run_log.batch(
-                    result.batches,
-                    processed.batch.num_rows,
-                    loaded,
-                    rejected,
-                    time.perf_counter() - batch_started,
-                    result.rows_read,
-                )
-                elapsed = max(time.perf_counter() - started, 1e-9)
-                rate = (result.rows_read - resumed_rows) / elapsed
-                progress(
-                    ProgressEvent(
-                        ProgressKind.ADVANCED,
-                        config.name,
+            prepared = prefetched(map(self._preparer(processor), batches))
+            # closing(): on an error the threads stop here, before the exception travels on.
+            with closing(batches), closing(prepared):
+                for processed, encoded in prepared:
+                    batch_started = time.perf_counter()
+                    loaded, rejected = self._commit_batch(target, processed, stream, state, encoded)
+                    run_log.batch(
+                        result.batches,
+                        processed.batch.num_rows,
+                        loaded,
+                        rejected,
+                        time.perf_counter() - batch_started,
                         result.rows_read,
-                        max(total, result.rows_read),
-                        f"{rate:,.0f} rows/s",
                     )
-                )
+                    elapsed = max(time.perf_counter() - started, 1e-9)
+                    rate = (result.rows_read - resumed_rows) / elapsed
+                    progress(
+                        ProgressEvent(
+                            ProgressKind.ADVANCED,
+                            config.name,
+                            result.rows_read,
+                            max(total, result.rows_read),
+                            f"{rate:,.0f} rows/s",
+                        )
+                    )
             if reader.fallback_reason:
                 run_log.warning("fast reader gave way to the driver: %s", reader.fallback_reason)
             self._finish(source_query=query, target=target, plan=plan, state=state, stream=stream)
@@ -228,85 +239,6 @@ class MigrationStep:
         estimates = self.source.dialect.row_estimates(source, self.source.schema)
         return int(estimates.get(self.config.source_table) or 0)
 
-    def _begin(
-        self,
-        target: Connection,
-        query: SourceQuery,
-        plan: target_schema.TargetTablePlan | None,
-        run_log: MigrationLogger,
-    ) -> dict[str, Any]:
-        """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""
-        config, result = self.config, self.result
-        with target.begin():
-            self.checkpoints.ensure_table(target)
-            self.rejects.ensure_table(target)
-        with target.begin():
-            checkpoint = self.checkpoints.load(target, config.name)
-        if checkpoint is not None and self.options.resume:
-            state = dict(checkpoint.state)
-            self.run_id = uuid.UUID(state["run_id"])
-            result.rows_read, result.batches = state["rows_read"], checkpoint.batches_done
-            result.rows_loaded, result.rows_rejected = state["rows_loaded"], state["rows_rejected"]
-            result.resumed_from = result.rows_read
-            run_log.info(
-                "resuming after %d rows (%d batches) of run %s",
-                result.rows_read,
-                result.batches,
-                self.run_id,
-            )
-            return state
-        if checkpoint is not None and not self.options.restart:
-            raise Conflict(
-                f"An interrupted run of {config.name!r} loaded {checkpoint.rows_done:,} rows "
-                f"({checkpoint.updated_at:%Y-%m-%d %H:%M} UTC): resume it (--resume) or start "
-                "over (--restart)."
-            )
-        dialect, table, schema = self.target.dialect, config.target_table, self.target.schema
-        with target.begin():
-            if checkpoint is not None:
-                self.checkpoints.clear(target, config.name)
-            created = plan is not None
-            if plan is not None:
-                target_schema.create_target_table(
-                    target, dialect, plan, with_keys=config.load_mode is LoadMode.UPSERT
-                )
-                run_log.info("created target table %s (keys and indexes after the load)", table)
-            elif config.load_mode is LoadMode.TRUNCATE:
-                dialect.truncate(target, table, schema)
-                run_log.info("emptied target table %s", table)
-        with target.begin():
-            measures = reconciliation.measures_for(self._target_types(target))
-            starts_empty = created or config.load_mode is LoadMode.TRUNCATE
-            before = (
-                None
-                if starts_empty
-                else reconciliation.target_checksums(target, dialect, table, schema, measures)
-            )
-            state = {
-                "run_id": str(self.run_id),
-                "last_key": [],
-                "rows_read": 0,
-                "rows_loaded": 0,
-                "rows_rejected": 0,
-                "created": created,
-                "measures": {column: str(measure) for column, measure in measures.items()},
-                "before": before,
-                "stream": None,
-            }
-            self.checkpoints.save(
-                target, config.name, last_key=(), rows_done=0, batches_done=0, state=state
-            )
-        return state
-
-    def _target_types(self, target: Connection) -> dict[str, Any]:
-        wanted = {name.lower(): name for name in BatchProcessor(self.config, ()).target_columns}
-        columns = inspect(target).get_columns(self.config.target_table, schema=self.target.schema)
-        return {
-            wanted[column["name"].lower()]: column["type"]
-            for column in columns
-            if column["name"].lower() in wanted
-        }
-
     # --- each batch ---------------------------------------------------------------------------
 
     def _preparer(
@@ -352,15 +284,15 @@ class MigrationStep:
                         encoded=encoded if not problems else None,
                     )
                 except LOAD_ERRORS as error:
-                    raise self._stopped(processed, _load_problem(0, error)) from None
+                    raise self._stopped(processed, load_problem(0, error)) from None
                 loaded = good
             else:
                 written, refused = write_or_split(
                     target, self.target.dialect, config, self.target.schema, good
                 )
-                problems += [_load_problem(candidates[i], error) for i, error in refused]
+                problems += [load_problem(candidates[i], error) for i, error in refused]
                 loaded = take(good, written)
-            rejected = self._rejected_rows(processed, problems)
+            rejected = self.rejected_rows(processed, problems)
             self.rejects.add(target, config.name, self.run_id, rejected)
             stream.add_arrow(loaded)
             result.rows_read += rows
@@ -385,7 +317,7 @@ class MigrationStep:
             )
         return loaded.num_rows, rows - loaded.num_rows
 
-    def _rejected_rows(self, processed: ProcessedBatch, problems: list[RowProblem]) -> list[Any]:
+    def rejected_rows(self, processed: ProcessedBatch, problems: list[RowProblem]) -> list[Any]:
         return [
             rejected_row(problem, processed.keys[problem.position], self.key)
             for problem in sorted(problems, key=lambda problem: problem.position)
@@ -431,123 +363,24 @@ class MigrationStep:
                 )
             with target.begin():
                 target_schema.build_keys(target, dialect, plan)
-        check = Reconciliation(result.rows_read, result.rows_loaded, result.rows_rejected)
         with self._connect(self.source) as source:
-            sql = count_sql(source_query, self.source.dialect, source, state["last_key"] or None)
-            check.source_rows = int(source.execute(text(_escape_colons(sql))).scalar_one())
-        measures = {
-            column: reconciliation.ColumnMeasure(measure)
-            for column, measure in state["measures"].items()
-        }
-        if config.load_mode is LoadMode.UPSERT:
-            check.skipped = "upsert rewrites existing rows: only counts are compared"
-        else:
-            with target.begin():
-                after = reconciliation.target_checksums(
-                    target, dialect, config.target_table, self.target.schema, measures
-                )
-            found = reconciliation.subtract(after, state["before"]) if state["before"] else after
-            check.columns = reconciliation.compare(stream.values(), found, measures)
+            check = reconcile(
+                result,
+                source_query,
+                source,
+                self.source.dialect,
+                target,
+                self.target,
+                config,
+                state,
+                stream,
+            )
         result.reconciliation = check
         with target.begin():
             self.checkpoints.clear(target, config.name)
         if not check.ok:
-            raise MigrationFailed(_mismatch_message(config.name, check), result)
-
-    # --- test mode ----------------------------------------------------------------------------
-
-    def _test_run(
-        self,
-        target: Connection,
-        query: SourceQuery,
-        plan: target_schema.TargetTablePlan | None,
-        run_log: MigrationLogger,
-        started: float,
-    ) -> MigrationResult:
-        """Load one batch for real inside a transaction that is rolled back; report it."""
-        config, result, dialect = self.config, self.result, self.target.dialect
-        reader = SourceReader(
-            self.ctx.connections,
-            self.source.spec,
-            self.source.dialect,
-            query,
-            batch_size=self.batch_size,
-            fast=self.ctx.settings.fast_reader,
-        )
-        batches = reader.batches()
-        batch = next(batches, None)
-        batches.close()
-        processor = BatchProcessor(config, query.key)
-        if batch is None:  # an empty source: nothing to try
-            result.status, result.seconds = RunStatus.SUCCEEDED, time.perf_counter() - started
-            return result
-        processed = processor.process(batch)
-        transaction = target.begin()
-        try:
-            if plan is not None:
-                target_schema.create_target_table(target, dialect, plan, with_keys=True)
-            elif config.load_mode is LoadMode.TRUNCATE:
-                dialect.truncate(target, config.target_table, self.target.schema)
-            candidates = [
-                position
-                for position in range(processed.batch.num_rows)
-                if position not in set(processed.failed_positions)
-            ]
-            good = take(processed.batch, candidates)
-            written, refused = write_or_split(target, dialect, config, self.target.schema, good)
-        finally:
-            transaction.rollback()
-            if plan is not None and target_schema.target_table_exists(
-                target, config.target_table, self.target.schema
-            ):
-                # MariaDB commits DDL at once: the table made for the test goes explicitly.
-                made = dialect.qualified(config.target_table, self.target.schema)
-                with target.begin():
-                    target.execute(text(f"DROP TABLE {made}"))
-        problems = list(processed.problems)
-        problems += [_load_problem(candidates[i], error) for i, error in refused]
-        result.rejects = self._rejected_rows(processed, problems)
-        result.rows_read = processed.batch.num_rows
-        result.rows_loaded = len(written)
-        result.rows_rejected = len({problem.position for problem in problems})
-        result.batches = 1 if processed.batch.num_rows else 0
-        result.preview = _preview(take(good, written))
-        result.seconds = time.perf_counter() - started
-        result.status = RunStatus.SUCCEEDED
-        run_log.info(
-            "test: %d read, %d would load, %d would be rejected (rolled back)",
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_rejected,
-        )
-        return result
-
-
-def _load_problem(position: int, error: BaseException) -> RowProblem:
-    reason = scrub_cids(first_line(error))
-    return RowProblem(position, None, None, f"the target refused the row: {reason}", "load")
+            raise MigrationFailed(mismatch_message(config.name, check), result)
 
 
 def _key_text(key: tuple[Any, ...]) -> str:
     return ", ".join(str(part) for part in key)
-
-
-def _mismatch_message(step: str, check: Reconciliation) -> str:
-    if not check.counts_match:
-        return (
-            f"Step {step!r} did not reconcile: read {check.rows_read:,}, loaded "
-            f"{check.rows_loaded:,}, rejected {check.rows_rejected:,}, source holds "
-            f"{check.source_rows:,} rows."
-        )
-    columns = ", ".join(f"{c.column} ({c.measure})" for c in check.mismatches)
-    return f"Step {step!r} did not reconcile: the target differs from what was sent in {columns}."
-
-
-def _escape_colons(sql: str) -> str:
-    # text() reads ":name" as a bind parameter; the source SQL has none of ours.
-    return sql.replace(":", "\\:")
-
-
-def _preview(batch: pa.RecordBatch) -> list[dict[str, Any]]:
-    rows = batch.slice(0, PREVIEW_ROWS).to_pylist()
-    return [{column: masked_value(column, value) for column, value in row.items()} for row in rows]

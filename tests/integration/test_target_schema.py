@@ -18,11 +18,11 @@ from sqlalchemy.engine import URL
 from dialects.registry import get_dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig, WriteFailed
+from services.target_plan import object_name
 from services.target_schema import (
     TargetTablePlan,
     build_keys,
     create_target_table,
-    object_name,
     plan_target_table,
     target_table_exists,
 )
