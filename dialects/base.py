@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DataError, IntegrityError
 
-from dialects._text_rows import chunked
+from dialects._text_rows import BulkLoadError, chunked
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 
@@ -225,6 +226,12 @@ class Dialect:
         return f"{head} ({', '.join(markers(len(columns), paramstyle))})"
 
     # --- load modes ---------------------------------------------------------------------------
+
+    def refused_rows(self, error: BaseException) -> bool:
+        """True when a failed load says the target refused the ROWS (a value it cannot store,
+        a broken constraint, a partial bulk load) — not that the connection or the server
+        failed, which must stop a run rather than send healthy rows to the reject table."""
+        return isinstance(error, DataError | IntegrityError | BulkLoadError)
 
     def relax_commit(self, connection: Connection) -> None:
         """Let the current transaction commit without waiting for its WAL flush, where the

@@ -30,6 +30,12 @@ _UNREACHABLE_ERRORS = {2002, 2003, 2005, 2006, 2013}
 log = logging.getLogger(__name__)
 
 
+#: Server errors about a row's values (PyMySQL files some of them as OperationalError):
+#: incorrect value, truncated, out of range, too long, NULL into NOT NULL, duplicate key,
+#: missing foreign key, failed CHECK.
+_ROW_ERROR_CODES = frozenset({1048, 1062, 1264, 1265, 1292, 1366, 1406, 1452, 3819, 4025})
+
+
 @register_dialect("mysql")
 class MySQLDialect(Dialect):
     display_name = "MariaDB / MySQL"
@@ -108,6 +114,9 @@ class MySQLDialect(Dialect):
     def current_schema(self, connection: Connection) -> str | None:
         # In MySQL a schema is a database; the current one is the connection's database.
         return connection.execute(text("SELECT DATABASE()")).scalar()
+
+    def refused_rows(self, error: BaseException) -> bool:
+        return super().refused_rows(error) or error_code(error) in _ROW_ERROR_CODES
 
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         code = error_code(error)

@@ -12,18 +12,13 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from dialects._arrow_text import can_encode, copy_text
-from dialects._text_rows import BulkLoadError
 from dialects.base import Dialect
 from models.migration_config import LoadMode, MigrationConfig
 from services.batch_processor import RowProblem
 from services.db_connector import first_line
 from services.phi_masking import scrub_cids
-
-#: What a refused load raises: the driver's errors (wrapped by SQLAlchemy) or a partial load.
-LOAD_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, BulkLoadError)
 
 
 def arrow_rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:
@@ -92,7 +87,9 @@ def write_or_split(
             with connection.begin_nested():
                 write_batch(connection, dialect, config, schema, batch.slice(start, stop - start))
             written.extend(range(start, stop))
-        except LOAD_ERRORS as error:
+        except Exception as error:
+            if not dialect.refused_rows(error):
+                raise  # the connection or the server failed, not these rows
             if stop - start == 1:
                 refused.append((start, error))
                 return

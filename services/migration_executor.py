@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from models.common import utc_now
 from models.migration_config import MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult
@@ -25,9 +27,11 @@ from models.status import RunStatus
 from protocols.progress import ProgressSink, ignore_progress
 from services import config_service
 from services.context import ServiceContext
-from services.errors import ConfigNotFound, HisError
+from services.db_connector import first_line
+from services.errors import ConfigNotFound, HisError, MigrationFailed
 from services.migration_logger import MigrationLogger
 from services.migration_step import MigrationStep
+from services.phi_masking import scrub_cids
 
 
 def run_migration(
@@ -62,17 +66,39 @@ def run_migration(
     directory = log_dir or ctx.settings.data_dir / "migration_logs"
     run = _start_record(ctx, migration) if record and not options.test else None
     with MigrationLogger(directory, migration.name) as run_log:
+
+        def failed(message: str, status: RunStatus = RunStatus.FAILED) -> MigrationResult:
+            outcome = step.result
+            outcome.status, outcome.error, outcome.log_path = status, message, str(run_log.path)
+            run_log.error("run %s: %s", status, message)
+            progress(ProgressEvent(ProgressKind.FAILED, migration.name, message=message))
+            if run is not None:
+                _finish_record(ctx, run, outcome)
+            return outcome
+
         try:
             result = step.run(progress, run_log)
         except HisError as error:
             partial = getattr(error, "result", None)
-            failed = partial if isinstance(partial, MigrationResult) else step.result
-            failed.status, failed.error = RunStatus.FAILED, error.message
-            failed.log_path = str(run_log.path)
-            run_log.error("run failed: %s", error.message)
-            progress(ProgressEvent(ProgressKind.FAILED, migration.name, message=error.message))
-            if run is not None:
-                _finish_record(ctx, run, failed)
+            if isinstance(partial, MigrationResult):
+                step.result = partial
+            failed(error.message)
+            raise
+        except SQLAlchemyError as error:
+            # A server gone mid-run, a lock timeout…: the committed batches stay, and so does
+            # their checkpoint.
+            message = (
+                f"Step {migration.name!r} failed after {step.result.rows_loaded:,} rows: "
+                f"{scrub_cids(first_line(error))}. Loaded batches stay; --resume continues."
+            )
+            run_log.error("database error", exc=error)
+            raise MigrationFailed(message, failed(message)) from error
+        except BaseException as error:
+            interrupted = isinstance(error, KeyboardInterrupt | SystemExit)
+            status = RunStatus.CANCELLED if interrupted else RunStatus.FAILED
+            reason = "interrupted" if interrupted else f"unexpected error ({type(error).__name__})"
+            run_log.error(reason, exc=error if not interrupted else None)
+            failed(f"Step {migration.name!r} {reason}; --resume continues.", status)
             raise
         result.log_path = str(run_log.path)
     if run is not None:

@@ -8,6 +8,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.migration_config import LoadMode
 from services import reconciliation, target_schema
@@ -27,9 +28,7 @@ def start_or_resume(
 ) -> dict[str, Any]:
     """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""
     config, result = step.config, step.result
-    with target.begin():
-        step.checkpoints.ensure_table(target)
-        step.rejects.ensure_table(target)
+    _ensure_bookkeeping_tables(step, target)
     with target.begin():
         checkpoint = step.checkpoints.load(target, config.name)
     if checkpoint is not None and step.options.resume:
@@ -87,6 +86,20 @@ def start_or_resume(
             target, config.name, last_key=(), rows_done=0, batches_done=0, state=state
         )
     return state
+
+
+def _ensure_bookkeeping_tables(step: MigrationStep, target: Connection) -> None:
+    # Two steps of a pipeline may start on the same new target at the same moment: the one
+    # that loses the race to create the tables finds them made on its second look.
+    for attempt in (1, 2):
+        try:
+            with target.begin():
+                step.checkpoints.ensure_table(target)
+                step.rejects.ensure_table(target)
+            return
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
 
 
 def _target_types(step: MigrationStep, target: Connection) -> dict[str, Any]:

@@ -33,7 +33,6 @@ from services.batch_processor import (
 )
 from services.batch_reader import SourceQuery, SourceReader
 from services.batch_writer import (
-    LOAD_ERRORS,
     encode_for,
     load_problem,
     take,
@@ -283,7 +282,9 @@ class MigrationStep:
                         good,
                         encoded=encoded if not problems else None,
                     )
-                except LOAD_ERRORS as error:
+                except Exception as error:
+                    if not self.target.dialect.refused_rows(error):
+                        raise
                     raise self._stopped(processed, load_problem(0, error)) from None
                 loaded = good
             else:
@@ -331,9 +332,15 @@ class MigrationStep:
             where = f" (source keys {_key_text(first)} to {_key_text(last)})"
         row = rejected_row(problem, processed.keys[problem.position], self.key)
         column = f" column {problem.column}:" if problem.column else ""
+        # A refused bulk load does not say which row: name the row only when it is known.
+        which = (
+            "a row"
+            if problem.stage == "load"
+            else f"row {_key_text(row.key) or problem.position + 1}"
+        )
         message = (
             f"Step {self.config.name!r} stopped at batch {self.result.batches + 1}{where}: "
-            f"row {_key_text(row.key) or problem.position + 1}:{column} {row.reason}. "
+            f"{which}:{column} {row.reason}. "
             f"The batch was rolled back; {self.result.rows_loaded:,} rows loaded before it stay. "
             "Fix the data and --resume, or use error policy 'quarantine'."
         )

@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy.engine import URL
 
 from models.migration_run import MigrationOptions
+from models.progress import ProgressEvent, ProgressKind
+from models.status import RunStatus
 from services.context import ServiceContext
 from services.errors import MigrationFailed
 from services.migration_executor import run_migration
@@ -162,3 +165,43 @@ def test_test_mode_lists_the_would_be_rejects(ctx: ServiceContext, poisoned: dic
         ((TOO_LONG,), "load"),
     ]
     assert fetch(poisoned["target"], "SELECT COUNT(*) FROM visits") == [(0,)]
+
+
+def test_a_lost_target_connection_stops_the_run_and_resume_completes_it(
+    ctx: ServiceContext, poisoned: dict
+) -> None:
+    # Quarantine must not mistake a dead connection for bad rows and set healthy rows aside.
+    name = poisoned["config"]("quarantine")
+    target: URL = poisoned["target"]
+
+    def cut_the_target(event: ProgressEvent) -> None:
+        if event.kind is ProgressKind.ADVANCED and event.done == 80:  # after batch 2
+            connection = psycopg2.connect(
+                host=target.host, port=target.port, user=target.username, dbname="postgres"
+            )
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (target.database,),
+                )
+            connection.close()
+
+    # Batches 1-2 (ids 1-80, id 50 quarantined) are in; batch 3 meets the dead connection.
+    with pytest.raises(MigrationFailed, match="failed after 79 rows: .*--resume continues"):
+        run_migration(ctx, name, progress=cut_the_target, log_dir=poisoned["logs"])
+    assert fetch(target, "SELECT source_key FROM his_migration_rejects") == [("[50]",)]
+    assert fetch(target, "SELECT COUNT(*) FROM visits") == [(79,)]
+    with ctx.uow() as uow:
+        (first,) = uow.pipeline_runs.list()
+    assert first.status is RunStatus.FAILED
+
+    result = run_migration(
+        ctx, name, options=MigrationOptions(resume=True), log_dir=poisoned["logs"]
+    )
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (ROWS, ROWS - 4, 4)
+    assert result.resumed_from == 80
+    assert fetch(target, "SELECT COUNT(*), COUNT(DISTINCT id) FROM visits") == [
+        (ROWS - 4, ROWS - 4)
+    ]
