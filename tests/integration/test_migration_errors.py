@@ -205,3 +205,37 @@ def test_a_lost_target_connection_stops_the_run_and_resume_completes_it(
     assert fetch(target, "SELECT COUNT(*), COUNT(DISTINCT id) FROM visits") == [
         (ROWS - 4, ROWS - 4)
     ]
+
+
+def test_a_target_that_alters_rows_fails_the_reconciliation(
+    ctx: ServiceContext, poisoned: dict
+) -> None:
+    # A trigger on the target changes one value and swallows one row: the rows "loaded" are
+    # not what the target holds, and the checksums must say so.
+    execute(
+        poisoned["target"],
+        "CREATE FUNCTION meddle() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.id = 7 THEN RETURN NULL; END IF; "
+        "IF NEW.id = 8 THEN NEW.code := NEW.code || 'x'; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER meddle BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION meddle()",
+    )
+    name = poisoned["config"](
+        "quarantine",
+        mappings=[
+            {"source": "id", "target": "id"},
+            {"source": "code", "target": "code"},
+            {"source": "doctor", "target": "doctor"},
+        ],
+    )
+    with pytest.raises(MigrationFailed, match="did not reconcile: .*code") as raised:
+        run_migration(ctx, name, log_dir=poisoned["logs"])
+    check = raised.value.result.reconciliation
+    assert check.counts_match  # 300 read = 298 sent + 2 rejected (too long, no doctor)…
+    mismatched = {(c.column, c.measure) for c in check.mismatches}
+    # …but the target holds 297 ids and one code one character longer than sent.
+    assert ("id", "count") in mismatched and ("code", "sum_length") in mismatched
+    with ctx.uow() as uow:
+        (run,) = uow.pipeline_runs.list()
+    assert run.status is RunStatus.FAILED
+    assert run.summary["steps"][name]["reconciliation"]["ok"] is False
