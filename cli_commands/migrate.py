@@ -6,20 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from cli_commands.common import err, out, service_context
+from cli_commands.common import out, service_context
+from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions, MigrationResult
-from models.progress import ProgressEvent, ProgressKind
-from protocols.progress import ProgressSink
 
 
 def migrate(
@@ -59,46 +51,11 @@ def migrate(
         batch_size=batch_size,
         error_policy=error_policy,
     )
-    with progress_bars() as show:
+    with StepBars() as show:
         result = run_migration(
             service_context(), config, options=options, progress=show, log_dir=log_dir
         )
     print_result(result)
-
-
-class progress_bars:  # noqa: N801 - used as a context manager, reads like one
-    """One rich progress bar per step, fed by progress events (a ProgressSink)."""
-
-    def __init__(self) -> None:
-        self._bar = Progress(
-            TextColumn("{task.description:<20}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>14}"),
-            TimeElapsedColumn(),
-            console=err,
-        )
-        self._tasks: dict[str, int] = {}
-
-    def __enter__(self) -> ProgressSink:
-        self._bar.__enter__()
-        return self.show
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.__exit__(*exc)  # type: ignore[arg-type]
-
-    def show(self, event: ProgressEvent) -> None:
-        """Draw one event (safe from worker threads: rich locks its own state)."""
-        task = self._tasks.get(event.subject)
-        if task is None:
-            task = self._bar.add_task(event.subject, total=event.total or None, rate="")
-            self._tasks[event.subject] = task
-        if event.kind is ProgressKind.FINISHED:
-            self._bar.update(task, total=event.done, completed=event.done)
-        else:
-            self._bar.update(
-                task, total=event.total or None, completed=event.done, rate=event.message or ""
-            )
 
 
 def print_result(result: MigrationResult) -> None:

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from cli_commands.common import err, out, service_context
+from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions
 from models.pipeline import PipelineRun
-from models.progress import ProgressEvent, ProgressKind
 from services import pipeline_service
 from services.errors import InvalidInput
 from services.pipeline_service import PipelineView, StepSpec
@@ -195,7 +194,7 @@ def pipeline_run(
     ctx = service_context()
     view = pipeline_service.get_pipeline(ctx, name)
     options = MigrationOptions(resume=resume, batch_size=batch_size, error_policy=error_policy)
-    with _StepBars(view) as show:
+    with StepBars([node.name for level in view.levels for node in level]) as show:
         run = pipeline_service.run_pipeline(
             ctx, view.pipeline.id, options=options, max_workers=workers, progress=show
         )
@@ -208,53 +207,6 @@ def pipeline_run(
         markup=False,
         emoji=False,
     )
-
-
-class _StepBars:
-    """One progress bar per step, made up front in level order, fed by progress events.
-
-    Events arrive from worker threads: the bars are all created before the run starts and rich
-    guards its own state with a lock, so nothing here needs one.
-    """
-
-    def __init__(self, view: PipelineView) -> None:
-        self.pipeline = view.pipeline.name
-        self.bar = Progress(
-            TextColumn("{task.description:<20}", markup=False), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[state]:<28}", markup=False), TimeElapsedColumn(), console=err,
-        )  # fmt: skip
-        self.tasks = {
-            node.name: self.bar.add_task(node.name, total=None, start=False, state="waiting")
-            for level in view.levels
-            for node in level
-        }
-
-    def __enter__(self) -> _StepBars:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(*exc)  # type: ignore[arg-type]
-
-    def __call__(self, event: ProgressEvent) -> None:
-        task = self.tasks.get(event.subject)
-        if task is None:  # the pipeline's own events: the bars already say it all
-            return
-        if event.kind is ProgressKind.STARTED:
-            self.bar.start_task(task)
-            self.bar.update(task, total=event.total or None, completed=event.done, state="running")
-        elif event.kind is ProgressKind.ADVANCED:
-            total = max(event.total, event.done) or None  # estimates can be low
-            self.bar.update(task, total=total, completed=event.done, state=event.message or "")
-        elif event.kind is ProgressKind.FINISHED:
-            done = event.done
-            state = "done (earlier run)" if event.message else "done"
-            self.bar.update(task, total=done or 1, completed=done or 1, state=state)
-            self.bar.stop_task(task)
-        else:
-            skipped = (event.message or "").startswith("skipped")
-            self.bar.update(task, state="skipped" if skipped else "FAILED")
-            self.bar.stop_task(task)
 
 
 # --- presenting -------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from services.batch_writer import (
 )
 from services.checkpoint_manager import CheckpointManager
 from services.context import ServiceContext
-from services.errors import InvalidConfig, MigrationFailed
+from services.errors import InvalidConfig, InvalidInput, MigrationFailed
 from services.migration_logger import MigrationLogger
 from services.migration_reconciler import mismatch_message, reconcile
 from services.migration_start import start_or_resume
@@ -64,6 +64,8 @@ class MigrationStep:
     """One run of one config; `result` is kept current so that a failure can report it."""
 
     def __init__(self, ctx: ServiceContext, config: MigrationConfig, options: MigrationOptions):
+        if options.resume and options.restart:
+            raise InvalidInput("Choose one: resume the interrupted run, or restart it.")
         self.ctx = ctx
         self.config = config
         self.options = options

@@ -197,3 +197,16 @@ def test_killed_and_resumed_equals_a_clean_run(installation: dict, policy: str, 
         assert {column for _, column, _ in rejects} == {"visit_date"}
         assert all("BUDDHIST_TO_ISO" in reason for _, _, reason in rejects)
     assert fetch(target, "SELECT COUNT(*) FROM his_migration_checkpoints") == [(0,)]
+
+
+def test_cli_test_mode_shows_masked_rows_and_rejects_and_loads_nothing(installation: dict) -> None:
+    step = installation["names"]["quarantine"]
+    shown = migrate(installation, step, "--test", "--rows", "30")
+    assert shown.returncode == 0, shown.stderr
+    assert "30 rows read, 29 would load, 1 would be rejected" in shown.stdout
+    assert "BUDDHIST_TO_ISO" in shown.stdout  # the reject of id 7, with its reason
+    # hn is an identifier: the preview masks it, keeping the last two digits.
+    assert "000000001" not in shown.stdout and "xxxxxxx01" in shown.stdout
+    assert rows_done(installation["target"], step) == 0
+    both = migrate(installation, step, "--resume", "--restart")
+    assert both.returncode == 1 and both.stderr.count("\n") == 1
