@@ -18,8 +18,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg2
 import pytest
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
 from config import Settings
@@ -75,15 +75,21 @@ def installation(tmp_path: Path, mysql_database: URL, pg_database: URL) -> dict:
     ctx = bootstrap(Settings(data_dir=tmp_path / "data", secret_key="resume-test", _env_file=None))
     source = register(ctx, "old", mysql_database)
     target = register(ctx, "new", pg_database)
-    names = {}
-    for policy in ("stop", "quarantine"):
-        names[policy] = save(
+    names, targets = {}, {}
+    # "maria": the quarantine run again, into MariaDB (LOAD DATA in the batch's transaction).
+    for key, policy, into, url in (
+        ("stop", "stop", target, pg_database),
+        ("quarantine", "quarantine", target, pg_database),
+        ("maria", "quarantine", source, mysql_database),
+    ):
+        targets[key] = url
+        names[key] = save(
             ctx,
             source,
-            target,
-            name=f"visits_{policy}",
+            into,
+            name=f"visits_{key}",
             source_table=f"visits_{policy}",
-            target_table=f"visits_{policy}",
+            target_table=f"visits_{key}_new",
             create_target_table=True,
             error_policy=policy,
             batch_size=BATCH,
@@ -98,7 +104,7 @@ def installation(tmp_path: Path, mysql_database: URL, pg_database: URL) -> dict:
             ],
         )  # fmt: skip
     ctx.close()
-    return {"env": env, "cwd": tmp_path, "names": names, "target": pg_database}
+    return {"env": env, "cwd": tmp_path, "names": names, "targets": targets}
 
 
 def _values(rows: list[tuple]) -> str:
@@ -114,21 +120,19 @@ def _values(rows: list[tuple]) -> str:
 
 
 def rows_done(target: URL, step: str) -> int:
-    connection = psycopg2.connect(
-        host=target.host, port=target.port, user=target.username, dbname=target.database
-    )
+    """The step's checkpoint in the target, read independently (0 when there is none)."""
+    engine = create_engine(target)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass('his_migration_checkpoints') IS NOT NULL")
-            if not cursor.fetchone()[0]:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("his_migration_checkpoints"):
                 return 0
-            cursor.execute(
-                "SELECT rows_done FROM his_migration_checkpoints WHERE step = %s", (step,)
-            )
-            row = cursor.fetchone()
-            return row[0] if row else 0
+            done = connection.execute(
+                text("SELECT rows_done FROM his_migration_checkpoints WHERE step = :s"),
+                {"s": step},
+            ).scalar()
+            return done or 0
     finally:
-        connection.close()
+        engine.dispose()
 
 
 def migrate(installation: dict, *args: str) -> subprocess.CompletedProcess[str]:
@@ -143,7 +147,7 @@ def migrate(installation: dict, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def kill_at(installation: dict, step: str, rows: int) -> None:
+def kill_at(installation: dict, step: str, target: URL, rows: int) -> None:
     """Start `migrate step` and SIGKILL it once its checkpoint has passed `rows` rows."""
     process = subprocess.Popen(
         [COMMAND, "migrate", step, "--log-dir", "logs"],
@@ -155,7 +159,7 @@ def kill_at(installation: dict, step: str, rows: int) -> None:
     )
     deadline = time.monotonic() + 120
     try:
-        while rows_done(installation["target"], step) < rows:
+        while rows_done(target, step) < rows:
             assert process.poll() is None, "the migration finished before the kill point"
             assert time.monotonic() < deadline, "the migration never reached the kill point"
             time.sleep(0.005)
@@ -166,14 +170,14 @@ def kill_at(installation: dict, step: str, rows: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("policy", "seed"),
-    [("quarantine", 1), ("quarantine", 2), ("quarantine", 3), ("stop", 4), ("stop", 5)],
+    ("run", "seed"),
+    [("quarantine", 1), ("quarantine", 2), ("maria", 3), ("stop", 4), ("stop", 5)],
 )
-def test_killed_and_resumed_equals_a_clean_run(installation: dict, policy: str, seed: int) -> None:
-    step = installation["names"][policy]
-    target = installation["target"]
+def test_killed_and_resumed_equals_a_clean_run(installation: dict, run: str, seed: int) -> None:
+    step, target = installation["names"][run], installation["targets"][run]
+    poisoned = run != "stop"
     kill_batch = random.Random(seed).randint(2, ROWS // BATCH - 20)
-    kill_at(installation, step, kill_batch * BATCH)
+    kill_at(installation, step, target, kill_batch * BATCH)
     # The interrupted run is refused a plain restart of its own accord…
     refused = migrate(installation, step)
     assert refused.returncode == 1 and "--resume" in refused.stderr
@@ -182,12 +186,12 @@ def test_killed_and_resumed_equals_a_clean_run(installation: dict, policy: str, 
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed after" in resumed.stdout and "reconciled" in resumed.stdout
 
-    table = f"visits_{policy}"
+    table = f"visits_{run}_new"
     loaded = fetch(target, f"SELECT id, hn, visit_date, note, amount FROM {table} ORDER BY id")
-    expected = expected_rows(policy == "quarantine")
+    expected = expected_rows(poisoned)
     assert Counter(row[0] for row in loaded).most_common(1)[0][1] == 1  # no duplicate
     assert loaded == expected
-    if policy == "quarantine":
+    if poisoned:
         rejects = fetch(
             target,
             "SELECT source_key, column_name, reason FROM his_migration_rejects WHERE step = :s",
@@ -207,6 +211,6 @@ def test_cli_test_mode_shows_masked_rows_and_rejects_and_loads_nothing(installat
     assert "BUDDHIST_TO_ISO" in shown.stdout  # the reject of id 7, with its reason
     # hn is an identifier: the preview masks it, keeping the last two digits.
     assert "000000001" not in shown.stdout and "xxxxxxx01" in shown.stdout
-    assert rows_done(installation["target"], step) == 0
+    assert rows_done(installation["targets"]["quarantine"], step) == 0
     both = migrate(installation, step, "--resume", "--restart")
     assert both.returncode == 1 and both.stderr.count("\n") == 1
