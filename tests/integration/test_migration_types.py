@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -130,3 +131,43 @@ def test_the_naive_pandas_route_loses_time_and_decimal(typed_source: URL, pg_dat
     assert types["t"] != "time without time zone"  # a timedelta: nanoseconds, not a time
     assert types["amount"] == "double precision"  # DECIMAL became a float
     assert types["n"] == "double precision"  # a nullable integer became a float
+
+
+def test_legacy_zero_dates_switch_readers_and_are_quarantined(
+    ctx: ServiceContext, mysql_database: URL, pg_database: URL
+) -> None:
+    # HOSxP databases hold '0000-00-00' dates and TIME beyond 24 h. connectorx cannot read
+    # them (it gives up, and the driver carries on from the last key); PostgreSQL cannot store
+    # them, so under quarantine exactly those rows are set aside, with the reason.
+    rows = [(i, "2024-01-02" if i % 50 else "0000-00-00", "08:00:00") for i in range(1, 301)]
+    rows[120] = (121, "2024-01-02", "838:59:59")
+    execute(
+        mysql_database,
+        "SET SESSION sql_mode = ''",
+        "CREATE TABLE legacy (id INT PRIMARY KEY, d DATE, t TIME)",
+        "INSERT INTO legacy VALUES " + ", ".join(f"({i}, '{d}', '{t}')" for i, d, t in rows),
+    )
+    execute(pg_database, "CREATE TABLE legacy (id INT PRIMARY KEY, d DATE, t TIME)")
+    name = save(
+        ctx,
+        register(ctx, "maria", mysql_database),
+        register(ctx, "pg", pg_database),
+        source_table="legacy",
+        target_table="legacy",
+        error_policy="quarantine",
+        batch_size=40,
+        mappings=mapping("id", "d", "t"),
+    )
+
+    result = run_migration(ctx, name, log_dir=ctx.settings.data_dir)
+
+    bad = sorted([i for i, d, _ in rows if d.startswith("0000")] + [121])
+    assert (result.rows_read, result.rows_rejected) == (300, len(bad))
+    rejected = fetch(pg_database, "SELECT source_key, stage, reason FROM his_migration_rejects")
+    assert sorted(int(key.strip("[]")) for key, _, _ in rejected) == bad
+    assert {stage for _, stage, _ in rejected} == {"load"}
+    assert fetch(pg_database, "SELECT COUNT(*), MIN(d), MAX(t) FROM legacy") == [
+        (300 - len(bad), date(2024, 1, 2), time(8, 0))
+    ]
+    log_text = (ctx.settings.data_dir / Path(result.log_path or "").name).read_text("utf-8")
+    assert "gave way to the driver" in log_text
