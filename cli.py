@@ -48,7 +48,7 @@ def main() -> None:
     try:
         app()  # standalone: Typer itself reports usage errors and Ctrl-C, and exits
     except HisError as error:
-        err.print(f"error: {error.message}", markup=False, highlight=False)
+        err.print(f"error: {error.message}", markup=False, highlight=False, emoji=False)
         sys.exit(1)
     except Exception:
         log.exception("unexpected failure")

@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from config import get_settings
 from services.bootstrap import bootstrap
@@ -35,3 +37,8 @@ def _log_to_file(path: Path, level: str) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())
+
+
+def add_plain_row(table: Table, *cells: str) -> None:
+    """Add a row whose cells are shown as written: "[x]" or ":a:" in data is not rich markup."""
+    table.add_row(*(Text(cell) for cell in cells))

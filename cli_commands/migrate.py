@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from cli_commands.common import out, service_context
+from cli_commands.common import add_plain_row, out, service_context
 from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions, MigrationResult
@@ -67,14 +68,19 @@ def print_result(result: MigrationResult) -> None:
             markup=False,
         )
         if result.preview:
-            table = Table(*result.preview[0].keys(), title="transformed rows (identifiers masked)")
+            table = Table(title="transformed rows (identifiers masked)")
+            for column in result.preview[0]:
+                table.add_column(Text(column))  # a column name is not rich markup either
             for row in result.preview:
-                table.add_row(*("NULL" if value is None else str(value) for value in row.values()))
+                add_plain_row(
+                    table, *("NULL" if value is None else str(value) for value in row.values())
+                )
             out.print(table)
         if result.rejects:
             table = Table("source key", "column", "value", "stage", "reason", title="rejects")
             for reject in result.rejects:
-                table.add_row(
+                add_plain_row(
+                    table,
                     ", ".join(map(str, reject.key)),
                     reject.column or "",
                     "" if reject.value is None else str(reject.value),

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli_commands.common import err, out, service_context
+from cli_commands.common import add_plain_row, err, out, service_context
 from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions
@@ -108,7 +108,7 @@ def pipeline_list() -> None:
     table = Table("name", "steps", "levels", "last run", "description", "updated (UTC)")
     for view in pipeline_service.list_pipelines(ctx):
         last = last_runs.get(view.pipeline.id)
-        _add_row(
+        add_plain_row(
             table, view.pipeline.name, str(len(view.nodes)), str(len(view.levels)),
             f"{last.status} {_when(last.started_at)}" if last else "never",
             view.pipeline.description or "", _when(view.pipeline.updated_at),
@@ -236,7 +236,7 @@ def _steps_table(view: PipelineView) -> Table:
     for number, level in enumerate(view.levels, start=1):
         for node in level:
             settings = ", ".join(f"{key}={value}" for key, value in sorted(node.settings.items()))
-            _add_row(
+            add_plain_row(
                 table, str(number), node.name, view.config_names.get(node.name, "(missing)"),
                 ", ".join(parents[node.name]), settings,
             )  # fmt: skip
@@ -250,7 +250,7 @@ def _runs_table(runs: list[PipelineRun], *, title: str) -> Table:
         counts: dict[str, int] = {}
         for step in steps:
             counts[step.get("status", "?")] = counts.get(step.get("status", "?"), 0) + 1
-        _add_row(
+        add_plain_row(
             table, str(run.id)[:8], str(run.status), _when(run.started_at), _duration(run),
             ", ".join(f"{count} {status}" for status, count in sorted(counts.items())),
             run.error or "",
@@ -271,7 +271,7 @@ def _result_table(run: PipelineRun, view: PipelineView) -> Table:
         step = steps[name]
         status = step["status"] + (" (earlier run)" if step.get("kept_from_run") else "")
         ran = step["status"] in ("succeeded", "failed")
-        _add_row(
+        add_plain_row(
             table, name, status,
             f"{step['rows_read']:,}" if ran else "", f"{step['rows_loaded']:,}" if ran else "",
             f"{step['rows_rejected']:,}" if ran else "",
@@ -279,11 +279,6 @@ def _result_table(run: PipelineRun, view: PipelineView) -> Table:
             f"{step['seconds']:.1f} s" if ran else "", step.get("error") or "",
         )  # fmt: skip
     return table
-
-
-def _add_row(table: Table, *cells: str) -> None:
-    # Names and errors are shown as written: "[x]" or ":a:" in them is not rich markup.
-    table.add_row(*(Text(cell) for cell in cells))
 
 
 def _when(moment: Any) -> str:
