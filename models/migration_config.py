@@ -147,6 +147,14 @@ class MigrationConfig(BaseModel):
             raise ValidationError.from_exception_data(cls.__name__, problems)
         return config
 
+    def mapped_items(self) -> list[MappingItem]:
+        """The mappings that fill a target column, in order (ignored ones left out)."""
+        return [item for item in self.mappings if not item.ignore and item.target]
+
+    def target_columns(self) -> list[str]:
+        """The target columns the config writes, in mapping order."""
+        return [str(item.target) for item in self.mapped_items()]
+
     def snapshot(self) -> dict[str, Any]:
         """The config as plain JSON data, every field present (what history stores)."""
         return self.model_dump(mode="json")

@@ -17,6 +17,7 @@ import pyarrow as pa
 from data_transformers.registry import run_transformer
 from models.migration_config import MigrationConfig
 from models.migration_run import RejectedRow
+from services.batch_reader import column_index
 from services.errors import InvalidConfig
 from services.phi_masking import mask_value, phi_kind, scrub_cids
 from validators.registry import run_validator
@@ -45,17 +46,10 @@ class ProcessedBatch:
     problems: list[RowProblem] = field(default_factory=list)
 
     @property
-    def failed_positions(self) -> list[int]:
-        """Rows with at least one problem, each once, in order."""
-        return sorted({problem.position for problem in self.problems})
-
-    def good_rows(self) -> pa.RecordBatch:
-        """The rows without problems."""
-        failed = set(self.failed_positions)
-        if not failed:
-            return self.batch
-        keep = pa.array([position not in failed for position in range(self.batch.num_rows)])
-        return self.batch.filter(keep)
+    def clean_positions(self) -> list[int]:
+        """Rows without any problem, in order: the ones to load."""
+        failed = {problem.position for problem in self.problems}
+        return [position for position in range(self.batch.num_rows) if position not in failed]
 
 
 class BatchProcessor:
@@ -64,8 +58,8 @@ class BatchProcessor:
     def __init__(self, config: MigrationConfig, key: Sequence[str]) -> None:
         self._config = config
         self._key = tuple(key)
-        self._items = [item for item in config.mappings if not item.ignore and item.target]
-        self.target_columns = [str(item.target) for item in self._items]
+        self._items = config.mapped_items()
+        self.target_columns = config.target_columns()
 
     def process(self, batch: pa.RecordBatch) -> ProcessedBatch:
         """Transform and validate `batch`; nothing is dropped, failures are listed."""
@@ -126,7 +120,7 @@ class BatchProcessor:
     def _keys_of(self, batch: pa.RecordBatch, names: list[str]) -> list[tuple[Any, ...]]:
         if not self._key:
             return [()] * batch.num_rows
-        columns = [batch.column(_index(names, column)).to_pylist() for column in self._key]
+        columns = [batch.column(column_index(names, column)).to_pylist() for column in self._key]
         return list(zip(*columns, strict=True))
 
 
@@ -151,9 +145,9 @@ def masked_value(column: str, value: Any) -> Any:
         return None
     text = value if isinstance(value, str) else str(value)
     kind = phi_kind(column, [text])
-    masked = mask_value(kind, text) if kind else text
     if kind is None and isinstance(value, int | float):
         return value
+    masked = mask_value(kind, text) if kind else text
     return scrub_cids(masked)[:MAX_VALUE_CHARS]
 
 
@@ -202,9 +196,3 @@ def _source_column(source: str, target: str, names: list[str]) -> str:
         f"The source query returns no column {source!r} (it returns {', '.join(names)}).",
         field="mappings",
     )
-
-
-def _index(names: list[str], column: str) -> int:
-    if column in names:
-        return names.index(column)
-    return [name.lower() for name in names].index(column.lower())

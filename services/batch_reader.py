@@ -23,11 +23,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
-from sqlalchemy import Connection, literal
+from sqlalchemy import literal
+from sqlalchemy.engine import Dialect as SQLDialect
 
 from dialects.base import Dialect
 from models.datasource import ConnectionSpec
-from services.db_connector import ConnectionManager
+from services.db_connector import ConnectionManager, first_line
 
 log = logging.getLogger(__name__)
 
@@ -46,42 +47,38 @@ class SourceQuery:
 
 
 def keyset_sql(
-    query: SourceQuery, dialect: Dialect, connection: Connection, after: Sequence[Any] | None
+    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, after: Sequence[Any] | None
 ) -> str:
     """`query` wrapped so it returns only rows after key `after`, ordered by the key.
 
     The key values are rendered as literals by the source engine's own SQLAlchemy dialect
-    (connectorx takes no bound parameters); the expanded OR form is used because MSSQL has
-    no row-value comparison and MariaDB plans it as a range scan on the key's index.
+    (`compiler`: connectorx takes no bound parameters); the expanded OR form is used because
+    MSSQL has no row-value comparison and MariaDB plans it as a range scan on the key's index.
     """
     if not query.key:
         return query.sql
     sql = f"SELECT * FROM ({query.sql}) {SOURCE_ALIAS}"
     if after:
-        sql += f" WHERE {_after_predicate(query.key, after, dialect, connection)}"
+        sql += f" WHERE {_after_predicate(query.key, after, dialect, compiler)}"
     return sql + " ORDER BY " + ", ".join(dialect.quote(column) for column in query.key)
 
 
 def count_sql(
-    query: SourceQuery, dialect: Dialect, connection: Connection, through: Sequence[Any] | None
+    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, through: Sequence[Any] | None
 ) -> str:
     """COUNT(*) of the source rows up to and including key `through` (all rows when None):
     what a run that read up to `through` should have read, counted independently."""
     sql = f"SELECT COUNT(*) FROM ({query.sql}) {SOURCE_ALIAS}"
     if query.key and through:
-        sql += f" WHERE NOT ({_after_predicate(query.key, through, dialect, connection)})"
+        sql += f" WHERE NOT ({_after_predicate(query.key, through, dialect, compiler)})"
     return sql
 
 
 def _after_predicate(
-    key: Sequence[str], after: Sequence[Any], dialect: Dialect, connection: Connection
+    key: Sequence[str], after: Sequence[Any], dialect: Dialect, compiler: SQLDialect
 ) -> str:
     def value(item: Any) -> str:
-        return str(
-            literal(item).compile(
-                dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-            )
-        )
+        return str(literal(item).compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
 
     alternatives = []
     for depth, column in enumerate(key):
@@ -131,7 +128,7 @@ class SourceReader:
             except BaseException as error:  # noqa: BLE001 - Rust panics are BaseExceptions
                 if not self._query.key and last is not None:
                     raise  # no key to continue from: the standard driver cannot pick up
-                self.fallback_reason = _one_line(error, self._spec.password)
+                self.fallback_reason = _without(first_line(error), self._spec.password)
                 log.warning(
                     "fast reader stopped (%s); continuing with the %s driver",
                     self.fallback_reason,
@@ -145,13 +142,14 @@ class SourceReader:
             return None
         names = batch.schema.names
         return tuple(
-            batch.column(_column_index(names, column))[batch.num_rows - 1].as_py()
+            batch.column(column_index(names, column))[batch.num_rows - 1].as_py()
             for column in self._query.key
         )
 
     def _sql(self, after: tuple[Any, ...] | None) -> str:
-        with self._connections.connect(self._spec) as connection:
-            return keyset_sql(self._query, self._dialect, connection, after)
+        # Rendering the key's literals needs the engine's SQLAlchemy dialect, not a connection.
+        compiler = self._connections.engine_for(self._spec).dialect
+        return keyset_sql(self._query, self._dialect, compiler, after)
 
     def _arrow_batches(self, after: tuple[Any, ...] | None) -> Iterator[pa.RecordBatch]:
         os.environ.setdefault("RUST_BACKTRACE", "0")  # a panic prints one line, not a trace
@@ -230,7 +228,9 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _column_index(names: Sequence[str], column: str) -> int:
+def column_index(names: Sequence[str], column: str) -> int:
+    """Where `column` is among a result's column names: exact, else ignoring case (PostgreSQL
+    folds unquoted names to lower case, MariaDB keeps them as written)."""
     try:
         return names.index(column)
     except ValueError:
@@ -238,7 +238,6 @@ def _column_index(names: Sequence[str], column: str) -> int:
         return lowered.index(column.lower())
 
 
-def _one_line(error: BaseException, secret: str | None) -> str:
-    lines = str(error).strip().splitlines()
-    text = (lines[0] if lines else type(error).__name__)[:300]
+def _without(text: str, secret: str | None) -> str:
+    # connectorx repeats its connection URL, password included, in some errors.
     return text.replace(secret, "***") if secret else text

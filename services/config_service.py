@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from protocols.repository import UnitOfWork
 from services.config_export import ConfigDiff, diff_snapshots, render_typescript
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig, InvalidInput
+from utils.ids import as_uuid
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +255,31 @@ def _store(
         ) from None
     log.info("config %r saved as v%d", config.name, number)
     return saved
+
+
+def find_config(uow: UnitOfWork, key: str | uuid.UUID) -> ConfigRecord | None:
+    """The config named `key`, else the one whose id it is; deleted ones included."""
+    record = uow.configs.get_by_name(str(key).strip(), include_deleted=True)
+    if record is None and (config_id := as_uuid(str(key).strip())) is not None:
+        record = uow.configs.get(config_id)
+    return record
+
+
+def load_config(ctx: ServiceContext, key: str | uuid.UUID) -> MigrationConfig:
+    """A live config by name or id, validated against the plugin registries (to run it).
+
+    Raises:
+        ConfigNotFound: no such config, or it was deleted.
+    """
+    with ctx.uow() as uow:
+        record = find_config(uow, key)
+    if record is None:
+        raise ConfigNotFound(str(key))
+    if record.deleted_at is not None:
+        raise ConfigNotFound(
+            record.name, f"Mapping config {record.name!r} was deleted; restore it to use it again."
+        )
+    return _parse(record.content)
 
 
 def _live(uow: UnitOfWork, name: str) -> ConfigRecord:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,7 +27,7 @@ from protocols.progress import ProgressSink, ignore_progress
 from services import config_service
 from services.context import ServiceContext
 from services.db_connector import first_line
-from services.errors import ConfigNotFound, HisError, MigrationFailed
+from services.errors import HisError, MigrationFailed
 from services.migration_logger import MigrationLogger
 from services.migration_step import MigrationStep
 from services.phi_masking import scrub_cids
@@ -61,7 +60,9 @@ def run_migration(
             the target do not match what was sent; `error.result` says how far it got.
         ConnectionFailed: a datasource cannot be reached.
     """
-    migration = load_config(ctx, config) if not isinstance(config, MigrationConfig) else config
+    migration = (
+        config if isinstance(config, MigrationConfig) else config_service.load_config(ctx, config)
+    )
     step = MigrationStep(ctx, migration, options)
     directory = log_dir or ctx.settings.data_dir / "migration_logs"
     run = _start_record(ctx, migration) if record and not options.test else None
@@ -104,25 +105,6 @@ def run_migration(
     if run is not None:
         _finish_record(ctx, run, result)
     return result
-
-
-def load_config(ctx: ServiceContext, key: str | uuid.UUID) -> MigrationConfig:
-    """A saved config by name or id, validated against the plugin registries."""
-    content: dict[str, Any] | None = None
-    try:
-        config_id = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
-    except ValueError:
-        config_id = None
-    if config_id is not None:
-        with ctx.uow() as uow:
-            found = uow.configs.get(config_id)
-        if found is None or found.deleted_at is not None:
-            raise ConfigNotFound(str(key))
-        content = found.content
-    else:
-        content = config_service.get_config(ctx, str(key))
-    transformers, validators = config_service.plugin_registries()
-    return config_service.parse_config(content, transformers=transformers, validators=validators)
 
 
 def _start_record(ctx: ServiceContext, config: MigrationConfig) -> PipelineRun:

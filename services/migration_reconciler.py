@@ -40,7 +40,7 @@ def reconcile(
     difference). Upserts rewrite rows in place, so only their counts are compared.
     """
     check = Reconciliation(result.rows_read, result.rows_loaded, result.rows_rejected)
-    sql = count_sql(source_query, source_dialect, source, state["last_key"] or None)
+    sql = count_sql(source_query, source_dialect, source.dialect, state["last_key"] or None)
     # text() reads ":name" as a bind parameter; the source SQL has none of ours.
     check.source_rows = int(source.execute(text(sql.replace(":", "\\:"))).scalar_one())
     measures = {

@@ -12,7 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.migration_config import LoadMode
 from services import reconciliation, target_schema
-from services.batch_processor import BatchProcessor
 from services.errors import Conflict
 from services.migration_logger import MigrationLogger
 
@@ -103,7 +102,7 @@ def _ensure_bookkeeping_tables(step: MigrationStep, target: Connection) -> None:
 
 
 def _target_types(step: MigrationStep, target: Connection) -> dict[str, Any]:
-    wanted = {name.lower(): name for name in BatchProcessor(step.config, ()).target_columns}
+    wanted = {name.lower(): name for name in step.config.target_columns()}
     columns = inspect(target).get_columns(step.config.target_table, schema=step.target.schema)
     return {
         wanted[column["name"].lower()]: column["type"]

@@ -268,8 +268,7 @@ class MigrationStep:
         rows = processed.batch.num_rows
         if processed.problems and self.policy is ErrorPolicy.STOP:
             raise self._stopped(processed, processed.problems[0])
-        failed = set(processed.failed_positions)
-        candidates = [position for position in range(rows) if position not in failed]
+        candidates = processed.clean_positions
         good = take(processed.batch, candidates)
         problems = list(processed.problems)
         with target.begin():

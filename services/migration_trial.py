@@ -49,11 +49,7 @@ def run_trial(
             target_schema.create_target_table(target, dialect, plan, with_keys=True)
         elif config.load_mode is LoadMode.TRUNCATE:
             dialect.truncate(target, config.target_table, step.target.schema)
-        candidates = [
-            position
-            for position in range(processed.batch.num_rows)
-            if position not in set(processed.failed_positions)
-        ]
+        candidates = processed.clean_positions
         good = take(processed.batch, candidates)
         written, refused = write_or_split(target, dialect, config, step.target.schema, good)
     finally:

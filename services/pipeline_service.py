@@ -14,7 +14,7 @@ from models.migration_run import MigrationOptions
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
 from protocols.progress import ProgressSink, ignore_progress
 from protocols.repository import UnitOfWork
-from services import dag
+from services import config_service, dag
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidInput, NotFound
 from services.pipeline_definition import (
@@ -26,6 +26,7 @@ from services.pipeline_definition import (
     pipeline_from_text,
 )
 from services.pipeline_runner import StepRunner, execute
+from utils.ids import as_uuid
 
 __all__ = [
     "PipelineDefinition",
@@ -187,7 +188,7 @@ def get_pipeline_run(ctx: ServiceContext, run_id: str | uuid.UUID) -> PipelineRu
     Raises:
         NotFound: no run has that id.
     """
-    key = run_id if isinstance(run_id, uuid.UUID) else _as_uuid(run_id)
+    key = as_uuid(run_id)
     with ctx.uow() as uow:
         run = uow.pipeline_runs.get(key) if key is not None else None
     if run is None:
@@ -325,9 +326,7 @@ def _cycle_error(pipeline: str, cycle: list[str]) -> InvalidInput:
 
 def _find_config(uow: UnitOfWork, step: StepSpec) -> ConfigRecord:
     key = str(step.config).strip()
-    record = uow.configs.get_by_name(key, include_deleted=True)
-    if record is None and (config_id := _as_uuid(key)) is not None:
-        record = uow.configs.get(config_id)
+    record = config_service.find_config(uow, key)
     if record is None:
         raise ConfigNotFound(key, f"Step {step.name.strip()!r}: no mapping config called {key!r}.")
     if record.deleted_at is not None:
@@ -340,7 +339,7 @@ def _find_config(uow: UnitOfWork, step: StepSpec) -> ConfigRecord:
 def _lookup_pipeline(uow: UnitOfWork, key: str | uuid.UUID) -> Pipeline | None:
     pipeline = uow.pipelines.get_by_name(str(key))
     if pipeline is None:
-        pipeline_id = key if isinstance(key, uuid.UUID) else _as_uuid(key)
+        pipeline_id = as_uuid(key)
         pipeline = uow.pipelines.get(pipeline_id) if pipeline_id is not None else None
     return pipeline
 
@@ -365,10 +364,3 @@ def _view(uow: UnitOfWork, pipeline: Pipeline) -> PipelineView:
 def _is_pipeline_run(run: PipelineRun) -> bool:
     # The store holds single-config migrations too: one-step runs without a pipeline.
     return run.summary.get("kind") != "migration"
-
-
-def _as_uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(text))
-    except ValueError:
-        return None

@@ -95,7 +95,7 @@ def plan_target_table(
         InvalidConfig: the source table does not exist, the config maps no column, or a
             transformer is unknown or has bad parameters.
     """
-    mapped = [item for item in config.mappings if not item.ignore and item.target]
+    mapped = config.mapped_items()
     if not mapped:
         raise InvalidConfig(
             f"Config {config.name!r} maps no column, so there is no target table to create.",
