@@ -65,8 +65,8 @@ def read_hwm_mb(status: Path) -> float | None:
 
 def measure_ours(source: str, target: str, table: str) -> dict:
     """Child process: one run of our engine, so that its peak RSS is the run's alone."""
-    from services import config_service
-    from services.migration_executor import run_migration
+    from services import mapping
+    from services.migration import run_migration
 
     with tempfile.TemporaryDirectory() as data_dir:
         ctx = context(Path(data_dir))
@@ -75,7 +75,7 @@ def measure_ours(source: str, target: str, table: str) -> dict:
         mappings = [
             {"source": c, "target": c, "transformers": TRANSFORMERS.get(c, [])} for c in COLUMNS
         ]
-        config_service.save_config(
+        mapping.save_config(
             ctx,
             {
                 "name": "ovst",
@@ -232,7 +232,7 @@ def prepare_source(server: URL, args: argparse.Namespace) -> URL:
         url = server.set(database=args.reuse_source)
         print(f"source: MariaDB database {args.reuse_source} (reused)")
     else:
-        from services.mock_data_service import generate_mock_his
+        from services.demo import generate_mock_his
 
         url = create_database(server, unique_name("his_bench_migrate"))
         with tempfile.TemporaryDirectory() as data_dir:

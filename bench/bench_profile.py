@@ -29,7 +29,7 @@ from config import Settings  # noqa: E402
 from dialects.registry import get_dialect  # noqa: E402
 from models.profile import ProfileMode  # noqa: E402
 from services.bootstrap import bootstrap  # noqa: E402
-from services.profiler import profile_datasource  # noqa: E402
+from services.profiling import profile_datasource  # noqa: E402
 from tests.factories import register_server  # noqa: E402
 from tests.servers import MYSQL_URL, PG_URL, create_database, drop_database  # noqa: E402
 
@@ -42,7 +42,7 @@ def context(data_dir: Path):
 
 
 def generate(url: URL, visits: int) -> float:
-    from services.mock_data_service import generate_mock_his
+    from services.demo import generate_mock_his
 
     with tempfile.TemporaryDirectory() as data_dir:
         ctx = context(Path(data_dir))

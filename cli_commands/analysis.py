@@ -12,7 +12,7 @@ from cli_commands.common import err, out, service_context
 from cli_commands.schema import SchemaOption
 from models.profile import ProfileMode
 from models.progress import ProgressEvent, ProgressKind
-from services.profiler import SamplePlan
+from services.profiling import SamplePlan
 
 
 def profile(
@@ -42,7 +42,7 @@ def profile(
 ) -> None:
     """Profile a datasource into a report folder: DDL, CSV, HTML and the process log."""
     # Imported here: the report stack is only needed by this command.
-    from services.analysis_service import analyze_datasource, load_sampling_settings
+    from services.profiling import analyze_datasource, load_sampling_settings
 
     chosen = [name.strip() for name in tables.split(",") if name.strip()] if tables else None
     sampling = load_sampling_settings(config) if config else None

@@ -13,7 +13,7 @@ from rich.text import Text
 from config import get_settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
-from services.log_format import RedactingFormatter
+from services.privacy import RedactingFormatter
 
 # soft_wrap: an error is one line, even on an 80-column terminal.
 out = Console(soft_wrap=True)

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cli_commands.common import out, service_context
-from services import config_service
+from services import mapping
 from services.errors import InvalidInput
 
 config_app = typer.Typer(help="Versioned mapping configs.", no_args_is_help=True)
@@ -36,7 +36,7 @@ def config_save(
     summary: Annotated[str | None, typer.Option(help="What changed, for the history.")] = None,
 ) -> None:
     """Validate a config file and save it as the config's next version."""
-    saved = config_service.import_config(service_context(), _read_text(file), summary=summary)
+    saved = mapping.import_config(service_context(), _read_text(file), summary=summary)
     out.print(f"Config {saved.config_name!r} saved as v{saved.version}.", markup=False)
 
 
@@ -45,7 +45,7 @@ def config_import(
     file: Annotated[Path, typer.Argument(help="A config exported as JSON.")],
 ) -> None:
     """Import a config exported as JSON (a new config, or the next version of one)."""
-    saved = config_service.import_config(service_context(), _read_text(file))
+    saved = mapping.import_config(service_context(), _read_text(file))
     out.print(f"Config {saved.config_name!r} imported as v{saved.version}.", markup=False)
 
 
@@ -53,7 +53,7 @@ def config_import(
 def config_list() -> None:
     """List the configs (deleted ones are hidden)."""
     table = Table("name", "version", "source", "target", "load", "mappings", "updated (UTC)")
-    for record in config_service.list_configs(service_context()):
+    for record in mapping.list_configs(service_context()):
         content = record.content
         source = record.source_table or "(query)"
         table.add_row(
@@ -70,7 +70,7 @@ def config_show(
     version: Annotated[int | None, typer.Option(help="A saved version (default: latest).")] = None,
 ) -> None:
     """Show a config: its settings and its mappings."""
-    snapshot = config_service.get_config(service_context(), name, version=version)
+    snapshot = mapping.get_config(service_context(), name, version=version)
     settings = Table("field", "value", show_header=False, title=f"{name} ({_which(version)})")
     for field, value in snapshot.items():
         if field == "key_columns":
@@ -93,7 +93,7 @@ def config_show(
 def config_history(name: ConfigName) -> None:
     """List every saved version of a config (kept after it is deleted)."""
     table = Table("version", "saved (UTC)", "summary", title=name)
-    for saved in config_service.list_versions(service_context(), name):
+    for saved in mapping.list_versions(service_context(), name):
         saved_at = saved.created_at.strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(f"v{saved.version}", saved_at, saved.change_summary or "")
     out.print(table)
@@ -106,7 +106,7 @@ def config_diff(
     v2: Annotated[int, typer.Argument(help="The newer version.")],
 ) -> None:
     """Show what changed between two versions: settings, and mappings by target column."""
-    diff = config_service.compare_config_versions(service_context(), name, v1, v2)
+    diff = mapping.compare_config_versions(service_context(), name, v1, v2)
     out.print(f"{name}: v{v1} → v{v2}", markup=False)
     if diff.is_empty:
         out.print("No differences.")
@@ -116,10 +116,10 @@ def config_diff(
         out.print(f"  + mapping {item.get('target')} ← {item.get('source')}", markup=False)
     for item in diff.removed:
         out.print(f"  - mapping {item.get('target')} ← {item.get('source')}", markup=False)
-    for mapping in diff.modified:
-        for change in mapping.changes:
+    for changed in diff.modified:
+        for change in changed.changes:
             out.print(
-                f"  ~ mapping {mapping.key}.{change.field}: "
+                f"  ~ mapping {changed.key}.{change.field}: "
                 f"{_cell(change.old)} → {_cell(change.new)}",
                 markup=False,
             )
@@ -130,7 +130,7 @@ def config_rollback(
     name: ConfigName, version: Annotated[int, typer.Argument(help="The version to go back to.")]
 ) -> None:
     """Save an older version as the newest one (history is kept)."""
-    saved = config_service.rollback_config(service_context(), name, version)
+    saved = mapping.rollback_config(service_context(), name, version)
     out.print(
         f"Config {name!r} rolled back to v{version}, saved as v{saved.version}.", markup=False
     )
@@ -142,17 +142,17 @@ def config_delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a config (its history is kept; `config restore` brings it back)."""
-    config_service.get_config(service_context(), name)  # a typo fails before the question is asked
+    mapping.get_config(service_context(), name)  # a typo fails before the question is asked
     if not yes:
         typer.confirm(f"Delete config {name!r}?", abort=True)
-    config_service.delete_config(service_context(), name)
+    mapping.delete_config(service_context(), name)
     out.print(f"Config {name!r} deleted (history kept).", markup=False)
 
 
 @config_app.command("restore")
 def config_restore(name: ConfigName) -> None:
     """Bring back a deleted config from its latest version."""
-    saved = config_service.restore_config(service_context(), name)
+    saved = mapping.restore_config(service_context(), name)
     out.print(f"Config {name!r} restored as v{saved.version}.", markup=False)
 
 
@@ -164,7 +164,7 @@ def config_export(
     version: Annotated[int | None, typer.Option(help="A saved version (default: latest).")] = None,
 ) -> None:
     """Export a config as JSON (re-importable) or as a typed TypeScript module."""
-    text = config_service.export_config(service_context(), name, format=format, version=version)  # type: ignore[arg-type]
+    text = mapping.export_config(service_context(), name, format=format, version=version)  # type: ignore[arg-type]
     if out_file is None:
         sys.stdout.write(text)
         return

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from cli_commands.common import out, service_context
-from services import datasource_service
+from services import datasources
 from services.errors import InvalidInput
 
 datasource_app = typer.Typer(help="Register, inspect and test datasources.", no_args_is_help=True)
@@ -43,7 +43,7 @@ def datasource_add(
     """Register a datasource; its password is stored encrypted."""
     if ask_password:
         password = typer.prompt("Password", hide_input=True)
-    datasource = datasource_service.create_datasource(
+    datasource = datasources.create_datasource(
         service_context(),
         name=name,
         db_type=db_type,
@@ -62,7 +62,7 @@ def datasource_add(
 def datasource_list() -> None:
     """List the registered datasources."""
     table = Table("name", "type", "where", "database", "user", "password")
-    for ds in datasource_service.list_datasources(service_context()):
+    for ds in datasources.list_datasources(service_context()):
         where = f"{ds.host}:{ds.port or ''}".rstrip(":") if ds.host else "(file)"
         table.add_row(
             ds.name, ds.db_type, where, ds.database, ds.username or "", _password_state(ds)
@@ -73,7 +73,7 @@ def datasource_list() -> None:
 @datasource_app.command("show")
 def datasource_show(name: Annotated[str, typer.Argument(help="Datasource name or id.")]) -> None:
     """Show one datasource (never its password)."""
-    ds = datasource_service.get_datasource(service_context(), name)
+    ds = datasources.get_datasource(service_context(), name)
     table = Table("field", "value", show_header=False)
     for field, value in (
         ("id", str(ds.id)),
@@ -96,7 +96,7 @@ def datasource_show(name: Annotated[str, typer.Argument(help="Datasource name or
 @datasource_app.command("test")
 def datasource_test(name: Annotated[str, typer.Argument(help="Datasource name or id.")]) -> None:
     """Connect and print the server's version, or why the connection failed."""
-    result = datasource_service.test_datasource(service_context(), name)
+    result = datasources.test_datasource(service_context(), name)
     out.print(f"OK: {result.server_version} ({result.elapsed_ms:.0f} ms)")
 
 
@@ -106,10 +106,10 @@ def datasource_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove a datasource (the database itself is not touched)."""
-    ds = datasource_service.get_datasource(service_context(), name)
+    ds = datasources.get_datasource(service_context(), name)
     if not yes:
         typer.confirm(f"Remove datasource {ds.name!r}?", abort=True)
-    datasource_service.delete_datasource(service_context(), ds.id)
+    datasources.delete_datasource(service_context(), ds.id)
     out.print(f"Datasource {ds.name!r} removed.")
 
 

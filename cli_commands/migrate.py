@@ -42,7 +42,7 @@ def migrate(
     log_dir: Annotated[Path, typer.Option(help="Where the run log goes.")] = Path("migration_logs"),
 ) -> None:
     """Move a config's rows from its source to its target, exactly once, and reconcile."""
-    from services.migration_executor import run_migration  # pandas/pyarrow: load on use
+    from services.migration import run_migration  # pandas/pyarrow: load on use
 
     options = MigrationOptions(
         resume=resume,

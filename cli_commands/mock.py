@@ -31,7 +31,7 @@ def mock_generate(
 ) -> None:
     """Create the mini_his tables (HOSxP-style, deliberately dirty) and fill them."""
     # Imported here: numpy and the generator are only needed by this command.
-    from services.mock_data_service import existing_mock_tables, generate_mock_his
+    from services.demo import existing_mock_tables, generate_mock_his
 
     ctx = service_context()
     existing = existing_mock_tables(ctx, datasource=datasource)

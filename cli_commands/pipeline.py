@@ -14,9 +14,9 @@ from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions
 from models.pipeline import PipelineRun
-from services import pipeline_service
+from services import pipelines
 from services.errors import InvalidInput
-from services.pipeline_service import PipelineView, StepSpec
+from services.pipelines import PipelineView, StepSpec
 
 pipeline_app = typer.Typer(
     help="Pipelines: mapping configs run as steps, each once the steps it depends on succeeded.",
@@ -64,7 +64,7 @@ def pipeline_create(
     """Create a pipeline from a file and/or --step/--after options (help text: _CREATE_HELP)."""
     steps: list[StepSpec] = []
     if file is not None:
-        definition = pipeline_service.pipeline_from_file(file)
+        definition = pipelines.pipeline_from_file(file)
         if name is not None and definition.name is not None and definition.name != name:
             raise InvalidInput(
                 f"{file.name} names pipeline {definition.name!r} but the command says {name!r}; "
@@ -88,7 +88,7 @@ def pipeline_create(
                 field="after",
             )
         by_name[target].depends_on.extend(dependencies)
-    view = pipeline_service.create_pipeline(service_context(), name, steps, description=description)
+    view = pipelines.create_pipeline(service_context(), name, steps, description=description)
     levels = len(view.levels)
     out.print(
         f"Pipeline {name!r} created: {len(view.nodes)} steps in {levels} "
@@ -103,10 +103,10 @@ def pipeline_list() -> None:
     """List the pipelines with their number of steps and their last run."""
     ctx = service_context()
     last_runs: dict[Any, PipelineRun] = {}
-    for run in pipeline_service.list_pipeline_runs(ctx):  # newest first: keep the first seen
+    for run in pipelines.list_pipeline_runs(ctx):  # newest first: keep the first seen
         last_runs.setdefault(run.pipeline_id, run)
     table = Table("name", "steps", "levels", "last run", "description", "updated (UTC)")
-    for view in pipeline_service.list_pipelines(ctx):
+    for view in pipelines.list_pipelines(ctx):
         last = last_runs.get(view.pipeline.id)
         add_plain_row(
             table, view.pipeline.name, str(len(view.nodes)), str(len(view.levels)),
@@ -120,14 +120,14 @@ def pipeline_list() -> None:
 def pipeline_show(name: PipelineName) -> None:
     """Show a pipeline: its steps, what each waits for, the levels, and its last runs."""
     ctx = service_context()
-    view = pipeline_service.get_pipeline(ctx, name)
+    view = pipelines.get_pipeline(ctx, name)
     out.print(_steps_table(view))
     out.print("Levels (a level's steps may run at the same time):", markup=False, emoji=False)
     for number, level in enumerate(view.levels, start=1):
         out.print(
             f"  {number}. {', '.join(node.name for node in level)}", markup=False, emoji=False
         )
-    runs = pipeline_service.list_pipeline_runs(ctx, view.pipeline.id)[:5]
+    runs = pipelines.list_pipeline_runs(ctx, view.pipeline.id)[:5]
     if runs:
         out.print(_runs_table(runs, title="last runs"))
     else:
@@ -140,7 +140,7 @@ def pipeline_runs(
     limit: Annotated[int, typer.Option(help="How many runs to show, newest first.", min=1)] = 20,
 ) -> None:
     """List a pipeline's runs (kept after the pipeline is deleted)."""
-    runs = pipeline_service.list_pipeline_runs(service_context(), name)[:limit]
+    runs = pipelines.list_pipeline_runs(service_context(), name)[:limit]
     out.print(_runs_table(runs, title=name))
 
 
@@ -150,10 +150,10 @@ def pipeline_delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a pipeline (its configs stay, and so do its runs)."""
-    view = pipeline_service.get_pipeline(service_context(), name)  # a typo fails before asking
+    view = pipelines.get_pipeline(service_context(), name)  # a typo fails before asking
     if not yes:
         typer.confirm(f"Delete pipeline {view.pipeline.name!r}?", abort=True)
-    pipeline_service.delete_pipeline(service_context(), view.pipeline.id)
+    pipelines.delete_pipeline(service_context(), view.pipeline.id)
     out.print(
         f"Pipeline {view.pipeline.name!r} deleted (its runs are kept).", markup=False, emoji=False
     )
@@ -192,10 +192,10 @@ def pipeline_run(
 ) -> None:
     """Run a pipeline, one progress bar per step, then a table of what every step did."""
     ctx = service_context()
-    view = pipeline_service.get_pipeline(ctx, name)
+    view = pipelines.get_pipeline(ctx, name)
     options = MigrationOptions(resume=resume, batch_size=batch_size, error_policy=error_policy)
     with StepBars([node.name for level in view.levels for node in level]) as show:
-        run = pipeline_service.run_pipeline(
+        run = pipelines.run_pipeline(
             ctx, view.pipeline.id, options=options, max_workers=workers, progress=show
         )
     out.print(_result_table(run, view))

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from cli_commands.common import out, service_context
-from services import discovery_service
+from services import datasources
 
 schema_app = typer.Typer(help="Discover the live schema of a datasource.", no_args_is_help=True)
 
@@ -22,7 +22,7 @@ SchemaOption = Annotated[
 @schema_app.command("schemas")
 def schema_schemas(datasource: Annotated[str, typer.Argument(help="Datasource name.")]) -> None:
     """List the user schemas of a datasource."""
-    for name in discovery_service.list_schemas(service_context(), datasource):
+    for name in datasources.list_schemas(service_context(), datasource):
         out.print(name)
 
 
@@ -32,7 +32,7 @@ def schema_tables(
     schema: SchemaOption = None,
 ) -> None:
     """List tables with their estimated row counts."""
-    tables = discovery_service.list_tables(service_context(), datasource, schema=schema)
+    tables = datasources.list_tables(service_context(), datasource, schema=schema)
     table = Table("schema", "table", "rows (estimate)")
     for info in tables:
         estimate = "?" if info.row_estimate is None else f"{info.row_estimate:,}"
@@ -47,9 +47,7 @@ def schema_columns(
     schema: SchemaOption = None,
 ) -> None:
     """Show a table's columns, primary key, indexes and foreign keys."""
-    detail = discovery_service.describe_table(
-        service_context(), datasource, table_name, schema=schema
-    )
+    detail = datasources.describe_table(service_context(), datasource, table_name, schema=schema)
     table = Table("column", "type", "null", "default", "pk", title=f"{detail.schema}.{detail.name}")
     for column in detail.columns:
         table.add_row(

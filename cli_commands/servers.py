@@ -10,7 +10,7 @@ import typer
 
 from cli_commands.common import PROJECT_ROOT, out, service_context
 from config import get_settings
-from services.demo_service import ensure_demo
+from services.demo import ensure_demo
 from utils.process_group import run_together
 
 demo_app = typer.Typer(help="The embedded demo (SQLite datasources).", no_args_is_help=True)

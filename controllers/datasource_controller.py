@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.datasource import Datasource
-from services import datasource_service, discovery_service
+from services import datasources
 from services.context import ServiceContext
-from services.datasource_service import ConnectionTestResult
+from services.datasources import ConnectionTestResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,28 +66,28 @@ class DatasourceController:
 
     def db_types(self) -> list[str]:
         """Database types a datasource may use, servers first (MariaDB / MySQL leads)."""
-        return [kind.name for kind in datasource_service.database_types()]
+        return [kind.name for kind in datasources.database_types()]
 
     def db_type_label(self, name: str) -> str:
         """How a database type is shown to people ("MariaDB / MySQL" for "mysql")."""
-        labels = {kind.name: kind.display_name for kind in datasource_service.database_types()}
+        labels = {kind.name: kind.display_name for kind in datasources.database_types()}
         return labels.get(name, name)
 
     def rows(self) -> list[DatasourceRow]:
         """Every datasource as a table row, by name."""
-        return [_row(datasource) for datasource in datasource_service.list_datasources(self.ctx)]
+        return [_row(datasource) for datasource in datasources.list_datasources(self.ctx)]
 
     def names(self) -> list[str]:
         """Names of every datasource, in the table's order."""
-        return [datasource.name for datasource in datasource_service.list_datasources(self.ctx)]
+        return [datasource.name for datasource in datasources.list_datasources(self.ctx)]
 
     def add(self, form: DatasourceForm) -> Datasource:
         """Register the datasource the form describes.
 
         Raises:
-            InvalidInput, PluginNotFound, Conflict: as `datasource_service.create_datasource`.
+            InvalidInput, PluginNotFound, Conflict: as `datasources.create_datasource`.
         """
-        return datasource_service.create_datasource(
+        return datasources.create_datasource(
             self.ctx,
             name=form.name,
             db_type=form.db_type,
@@ -107,17 +107,17 @@ class DatasourceController:
         Raises:
             DatasourceNotFound, ConnectionFailed (and its subclasses), SecretKeyError.
         """
-        return datasource_service.test_datasource(self.ctx, name)
+        return datasources.test_datasource(self.ctx, name)
 
     def delete(self, name: str) -> None:
         """Remove the datasource and close its pooled connections."""
-        datasource_service.delete_datasource(self.ctx, name)
+        datasources.delete_datasource(self.ctx, name)
 
     def tables(self, name: str) -> list[TableRow]:
         """Tables of the datasource's default schema, with row estimates."""
         return [
             TableRow(table.name, table.row_estimate)
-            for table in discovery_service.list_tables(self.ctx, name)
+            for table in datasources.list_tables(self.ctx, name)
         ]
 
     def columns(self, name: str, table: str) -> list[ColumnRow]:
@@ -126,7 +126,7 @@ class DatasourceController:
         Raises:
             TableNotFound: the table is gone (dropped since the list was read).
         """
-        detail = discovery_service.describe_table(self.ctx, name, table)
+        detail = datasources.describe_table(self.ctx, name, table)
         return [
             ColumnRow(
                 column=column.name,

@@ -9,9 +9,9 @@ from sqlalchemy.orm import sessionmaker
 from config import Settings, get_settings
 from repositories.database import create_store_engine, upgrade_schema
 from repositories.unit_of_work import SqlAlchemyUnitOfWork
+from services.connections import ConnectionManager
 from services.context import ServiceContext
-from services.db_connector import ConnectionManager
-from services.log_format import RedactingFormatter
+from services.privacy import RedactingFormatter
 from services.secret_box import SecretBox
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from config import Settings
 from protocols.repository import UnitOfWork
-from services.db_connector import ConnectionManager
+from services.connections import ConnectionManager
 from services.secret_box import SecretBox
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from models.datasource import Datasource
-from services import datasource_service
+from services import datasources
 from services.context import ServiceContext
 
 
@@ -37,7 +37,7 @@ def register_server(ctx: ServiceContext, name: str, url: URL, **overrides: Any) 
         "password": url.password,
     }
     fields.update(overrides)
-    return datasource_service.create_datasource(ctx, name=name, **fields)
+    return datasources.create_datasource(ctx, name=name, **fields)
 
 
 def server_version(url: URL) -> str:

@@ -19,7 +19,7 @@ from api.datasources.schemas import (
     DatasourceUpdateDocument,
 )
 from models.datasource import Datasource
-from services import datasource_service, discovery_service
+from services import datasources
 
 router = APIRouter(prefix="/api/v1/datasources", tags=["datasources"])
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1/datasources", tags=["datasources"])
 @router.get("")
 def list_datasources(ctx: CtxDep) -> dict[str, Any]:
     """Every datasource, by name."""
-    return collection(_present(item) for item in datasource_service.list_datasources(ctx))
+    return collection(_present(item) for item in datasources.list_datasources(ctx))
 
 
 @router.post("", status_code=201)
@@ -36,7 +36,7 @@ def create_datasource(
 ) -> dict[str, Any]:
     """Register a datasource; its password is stored encrypted and never shown again."""
     attributes = body.data.attributes.model_dump(by_alias=True)
-    datasource = datasource_service.create_datasource(ctx, **attributes)
+    datasource = datasources.create_datasource(ctx, **attributes)
     response.headers["Location"] = str(request.url_for("get_datasource", key=str(datasource.id)))
     return document(_present(datasource))
 
@@ -44,7 +44,7 @@ def create_datasource(
 @router.get("/{key}")
 def get_datasource(key: str, ctx: CtxDep) -> dict[str, Any]:
     """One datasource, by name or id."""
-    return document(_present(datasource_service.get_datasource(ctx, key)))
+    return document(_present(datasources.get_datasource(ctx, key)))
 
 
 @router.patch("/{key}")
@@ -52,28 +52,24 @@ def update_datasource(key: str, body: DatasourceUpdateDocument, ctx: CtxDep) -> 
     """Change the attributes sent; `password` absent keeps it, `null` removes it."""
     attributes = body.data.attributes
     password = (
-        attributes.password
-        if "password" in attributes.model_fields_set
-        else datasource_service.KEEP
+        attributes.password if "password" in attributes.model_fields_set else datasources.KEEP
     )
-    datasource = datasource_service.update_datasource(
-        ctx, key, password=password, **attributes.changes()
-    )
+    datasource = datasources.update_datasource(ctx, key, password=password, **attributes.changes())
     return document(_present(datasource))
 
 
 @router.delete("/{key}", status_code=204)
 def delete_datasource(key: str, ctx: CtxDep) -> Response:
     """Remove a datasource."""
-    datasource_service.delete_datasource(ctx, key)
+    datasources.delete_datasource(ctx, key)
     return Response(status_code=204)
 
 
 @router.post("/{key}/test")
 def run_connection_test(key: str, ctx: CtxDep) -> dict[str, Any]:
     """Connect to the datasource; a failure answers 502 with the reason's own code."""
-    datasource = datasource_service.get_datasource(ctx, key)
-    result = datasource_service.test_datasource(ctx, datasource.id)
+    datasource = datasources.get_datasource(ctx, key)
+    result = datasources.test_datasource(ctx, datasource.id)
     attributes = {
         "ok": True,
         "server_version": result.server_version,
@@ -85,14 +81,14 @@ def run_connection_test(key: str, ctx: CtxDep) -> dict[str, Any]:
 @router.get("/{key}/schemas")
 def list_schemas(key: str, ctx: CtxDep) -> dict[str, Any]:
     """The user schemas of the datasource's database."""
-    names = discovery_service.list_schemas(ctx, key)
+    names = datasources.list_schemas(ctx, key)
     return collection(resource("schemas", name, {"name": name}) for name in names)
 
 
 @router.get("/{key}/tables")
 def list_tables(key: str, ctx: CtxDep, schema: str | None = None) -> dict[str, Any]:
     """Tables of one schema (the datasource's default when not given), with row estimates."""
-    tables = discovery_service.list_tables(ctx, key, schema=schema)
+    tables = datasources.list_tables(ctx, key, schema=schema)
     return collection(
         resource("tables", _table_id(table.schema, table.name), asdict(table)) for table in tables
     )
@@ -101,7 +97,7 @@ def list_tables(key: str, ctx: CtxDep, schema: str | None = None) -> dict[str, A
 @router.get("/{key}/tables/{table}")
 def describe_table(key: str, table: str, ctx: CtxDep, schema: str | None = None) -> dict[str, Any]:
     """Columns, primary key, indexes and foreign keys of one table."""
-    detail = discovery_service.describe_table(ctx, key, table, schema=schema)
+    detail = datasources.describe_table(ctx, key, table, schema=schema)
     return document(resource("tables", _table_id(detail.schema, detail.name), asdict(detail)))
 
 

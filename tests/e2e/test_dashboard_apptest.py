@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from config import get_settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
-from services.datasource_service import create_datasource, get_datasource
-from services.demo_service import DEMO_SOURCE, DEMO_TARGET, ensure_demo
+from services.datasources import create_datasource, get_datasource
+from services.demo import DEMO_SOURCE, DEMO_TARGET, ensure_demo
 from services.errors import DatasourceNotFound
 from tests.conftest import TEST_SECRET
 

@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from models.datasource import Datasource
-from services import config_service, datasource_service
+from services import datasources
+from services import mapping as configs
 from services.context import ServiceContext
 from tests.factories import register_server
 
@@ -20,9 +21,7 @@ from tests.factories import register_server
 def register(ctx: ServiceContext, name: str, where: URL | Path) -> Datasource:
     """A datasource for a server database (URL) or an SQLite file (Path)."""
     if isinstance(where, Path):
-        return datasource_service.create_datasource(
-            ctx, name=name, db_type="sqlite", database=str(where)
-        )
+        return datasources.create_datasource(ctx, name=name, db_type="sqlite", database=str(where))
     return register_server(ctx, name, where)
 
 
@@ -34,7 +33,7 @@ def save(ctx: ServiceContext, source: Datasource, target: Datasource, **fields: 
         "target_datasource_id": str(target.id),
         **fields,
     }
-    config_service.save_config(ctx, data)
+    configs.save_config(ctx, data)
     return data["name"]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from models.profile import ProfileMode
-from services.analysis_service import analyze_datasource, load_sampling_settings
 from services.context import ServiceContext
-from services.demo_service import DEMO_SOURCE, ensure_demo
+from services.demo import DEMO_SOURCE, ensure_demo
 from services.errors import InvalidConfig
+from services.profiling import analyze_datasource, load_sampling_settings
 
 DEMO_CIDS = {"1101700203450", "3100600123450"}
 

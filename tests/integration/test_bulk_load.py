@@ -37,7 +37,7 @@ from dialects import _load_data, _text_rows
 from dialects._text_rows import BulkLoadError
 from mini_his.gen_mini_his import dialect_of, engine_for_url
 from services.context import ServiceContext
-from services.datasource_service import connection_spec, get_datasource
+from services.datasources import connection_spec, get_datasource
 from tests.factories import register_server
 
 metadata = MetaData()

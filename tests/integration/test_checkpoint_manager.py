@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from services.checkpoint_manager import CheckpointManager
+from services.migration.checkpoints import CheckpointManager
 
 
 @pytest.fixture(params=["sqlite", "mysql", "postgresql"])

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from services import config_service, datasource_service
-from services.config_export import FieldChange
+from services import datasources
+from services import mapping as configs
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig
+from services.mapping import FieldChange
 
 
 class _Pad:
@@ -38,7 +39,7 @@ class _NotEmpty:
 @pytest.fixture
 def test_plugins() -> Iterator[None]:
     """Registers the test plugins in the real registries, and removes them afterwards."""
-    transformers, validators = config_service.plugin_registries()
+    transformers, validators = configs.plugin_registries()
     transformers.add(_Pad.name, _Pad)
     validators.add(_NotEmpty.name, _NotEmpty)
     yield
@@ -100,22 +101,22 @@ V3: dict[str, Any] = {
 def three_versions(store_ctx: ServiceContext, test_plugins: None) -> ServiceContext:
     """`opd_visits` saved three times: V1, V2, V3."""
     for data, summary in ((V1, "first"), (V2, "smaller batches"), (V3, "upsert on vn")):
-        config_service.save_config(store_ctx, copy.deepcopy(data), summary=summary)
+        configs.save_config(store_ctx, copy.deepcopy(data), summary=summary)
     return store_ctx
 
 
 def test_every_save_is_a_new_version_with_its_full_snapshot(three_versions) -> None:
     ctx = three_versions
-    versions = config_service.list_versions(ctx, "opd_visits")
+    versions = configs.list_versions(ctx, "opd_visits")
     assert [(v.version, v.change_summary) for v in versions] == [
         (1, "first"),
         (2, "smaller batches"),
         (3, "upsert on vn"),
     ]
     assert [v.snapshot for v in versions] == [V1, V2, V3]
-    assert config_service.get_config(ctx, "opd_visits") == V3
-    assert config_service.get_config(ctx, "opd_visits", version=2) == V2
-    [record] = config_service.list_configs(ctx)
+    assert configs.get_config(ctx, "opd_visits") == V3
+    assert configs.get_config(ctx, "opd_visits", version=2) == V2
+    [record] = configs.list_configs(ctx)
     assert (record.name, record.version, record.source_table, record.target_table) == (
         "opd_visits",
         3,
@@ -125,7 +126,7 @@ def test_every_save_is_a_new_version_with_its_full_snapshot(three_versions) -> N
 
 
 def test_diff_lists_fields_and_mappings_added_removed_modified(three_versions) -> None:
-    diff = config_service.compare_config_versions(three_versions, "opd_visits", 1, 3)
+    diff = configs.compare_config_versions(three_versions, "opd_visits", 1, 3)
     assert diff.fields == [
         FieldChange("load_mode", "append", "upsert"),
         FieldChange("key_columns", [], ["vn"]),
@@ -152,59 +153,59 @@ def test_diff_lists_fields_and_mappings_added_removed_modified(three_versions) -
             ],
         ),
     ]
-    same = config_service.compare_config_versions(three_versions, "opd_visits", 2, 2)
+    same = configs.compare_config_versions(three_versions, "opd_visits", 2, 2)
     assert same.is_empty
 
 
 def test_rollback_delete_restore_keep_every_version(three_versions) -> None:
     ctx = three_versions
-    rolled = config_service.rollback_config(ctx, "opd_visits", 1)
+    rolled = configs.rollback_config(ctx, "opd_visits", 1)
     assert (rolled.version, rolled.change_summary) == (4, "rollback to v1")
-    assert config_service.get_config(ctx, "opd_visits") == V1
-    assert config_service.get_config(ctx, "opd_visits", version=2) == V2
-    assert config_service.get_config(ctx, "opd_visits", version=3) == V3
+    assert configs.get_config(ctx, "opd_visits") == V1
+    assert configs.get_config(ctx, "opd_visits", version=2) == V2
+    assert configs.get_config(ctx, "opd_visits", version=3) == V3
 
-    config_service.delete_config(ctx, "opd_visits")
-    assert config_service.list_configs(ctx) == []
-    assert len(config_service.list_versions(ctx, "opd_visits")) == 4
+    configs.delete_config(ctx, "opd_visits")
+    assert configs.list_configs(ctx) == []
+    assert len(configs.list_versions(ctx, "opd_visits")) == 4
     with pytest.raises(ConfigNotFound, match="was deleted"):
-        config_service.get_config(ctx, "opd_visits")
+        configs.get_config(ctx, "opd_visits")
     with pytest.raises(Conflict, match="restore"):
-        config_service.save_config(ctx, copy.deepcopy(V2))
+        configs.save_config(ctx, copy.deepcopy(V2))
 
-    restored = config_service.restore_config(ctx, "opd_visits")
+    restored = configs.restore_config(ctx, "opd_visits")
     assert restored.version == 5
-    assert [c.name for c in config_service.list_configs(ctx)] == ["opd_visits"]
-    assert config_service.get_config(ctx, "opd_visits") == V1
+    assert [c.name for c in configs.list_configs(ctx)] == ["opd_visits"]
+    assert configs.get_config(ctx, "opd_visits") == V1
     with pytest.raises(Conflict, match="not deleted"):
-        config_service.restore_config(ctx, "opd_visits")
+        configs.restore_config(ctx, "opd_visits")
 
 
 def test_saving_the_same_config_again_is_refused(three_versions) -> None:
     with pytest.raises(Conflict, match="nothing changed since v3"):
-        config_service.save_config(three_versions, copy.deepcopy(V3))
+        configs.save_config(three_versions, copy.deepcopy(V3))
     with pytest.raises(Conflict, match="nothing changed since v3"):
-        config_service.rollback_config(three_versions, "opd_visits", 3)
-    assert len(config_service.list_versions(three_versions, "opd_visits")) == 3
+        configs.rollback_config(three_versions, "opd_visits", 3)
+    assert len(configs.list_versions(three_versions, "opd_visits")) == 3
 
 
 def test_unknown_names_and_versions_are_not_found(three_versions) -> None:
     ctx = three_versions
     for call in (
-        lambda: config_service.get_config(ctx, "nope"),
-        lambda: config_service.list_versions(ctx, "nope"),
-        lambda: config_service.delete_config(ctx, "nope"),
-        lambda: config_service.restore_config(ctx, "nope"),
-        lambda: config_service.rollback_config(ctx, "nope", 1),
+        lambda: configs.get_config(ctx, "nope"),
+        lambda: configs.list_versions(ctx, "nope"),
+        lambda: configs.delete_config(ctx, "nope"),
+        lambda: configs.restore_config(ctx, "nope"),
+        lambda: configs.rollback_config(ctx, "nope", 1),
     ):
         with pytest.raises(ConfigNotFound, match="No mapping config called 'nope'"):
             call()
     with pytest.raises(ConfigNotFound, match="has no version 9 .it has v1 to v3"):
-        config_service.get_config(ctx, "opd_visits", version=9)
+        configs.get_config(ctx, "opd_visits", version=9)
     with pytest.raises(ConfigNotFound, match="has no version 0"):
-        config_service.compare_config_versions(ctx, "opd_visits", 0, 3)
+        configs.compare_config_versions(ctx, "opd_visits", 0, 3)
     with pytest.raises(ConfigNotFound, match="has no version 4"):
-        config_service.rollback_config(ctx, "opd_visits", 4)
+        configs.rollback_config(ctx, "opd_visits", 4)
 
 
 def test_invalid_config_names_the_field_and_saves_nothing(three_versions) -> None:
@@ -212,45 +213,45 @@ def test_invalid_config_names_the_field_and_saves_nothing(three_versions) -> Non
     broken = copy.deepcopy(V3)
     broken["mappings"][1]["transformers"][0]["params"] = {}
     with pytest.raises(InvalidConfig) as caught:
-        config_service.save_config(ctx, broken)
+        configs.save_config(ctx, broken)
     assert caught.value.field == "mappings[1].transformers[0].params.width"
     assert str(caught.value) == (
         "Invalid config: mappings[1].transformers[0].params.width: Field required"
     )
-    assert len(config_service.list_versions(ctx, "opd_visits")) == 3
-    assert config_service.get_config(ctx, "opd_visits") == V3
+    assert len(configs.list_versions(ctx, "opd_visits")) == 3
+    assert configs.get_config(ctx, "opd_visits") == V3
 
     new_one = {**copy.deepcopy(V1), "name": "ipd", "batch_size": 0}
     with pytest.raises(InvalidConfig, match="batch_size"):
-        config_service.save_config(ctx, new_one)
+        configs.save_config(ctx, new_one)
     with pytest.raises(ConfigNotFound):
-        config_service.list_versions(ctx, "ipd")
+        configs.list_versions(ctx, "ipd")
 
 
 def test_datasource_ids_must_exist(store_ctx: ServiceContext, test_plugins: None) -> None:
-    source = datasource_service.create_datasource(
+    source = datasources.create_datasource(
         store_ctx, name="legacy", db_type="sqlite", database="legacy.db"
     )
     data = {**copy.deepcopy(V1), "source_datasource_id": str(source.id)}
-    saved = config_service.save_config(store_ctx, data)
+    saved = configs.save_config(store_ctx, data)
     assert saved.snapshot["source_datasource_id"] == str(source.id)
-    [record] = config_service.list_configs(store_ctx)
+    [record] = configs.list_configs(store_ctx)
     assert record.source_datasource_id == source.id
 
     data["target_datasource_id"] = "00000000-0000-4000-8000-000000000000"
     with pytest.raises(InvalidConfig, match="target_datasource_id: no datasource has id"):
-        config_service.save_config(store_ctx, data)
+        configs.save_config(store_ctx, data)
 
 
 def test_json_export_imports_back_as_a_new_version(three_versions) -> None:
     ctx = three_versions
-    text = config_service.export_config(ctx, "opd_visits", format="json", version=1)
+    text = configs.export_config(ctx, "opd_visits", format="json", version=1)
     assert json.loads(text) == V1
-    imported = config_service.import_config(ctx, text)
+    imported = configs.import_config(ctx, text)
     assert (imported.version, imported.change_summary) == (4, "imported")
-    assert config_service.get_config(ctx, "opd_visits") == V1
+    assert configs.get_config(ctx, "opd_visits") == V1
     with pytest.raises(InvalidConfig, match="Not valid JSON: line 1"):
-        config_service.import_config(ctx, "{not json")
+        configs.import_config(ctx, "{not json")
 
 
 def test_real_plugins_validate_and_are_stored_by_their_own_name(store_ctx) -> None:
@@ -264,7 +265,7 @@ def test_real_plugins_validate_and_are_stored_by_their_own_name(store_ctx) -> No
         ),
         mapping("birthday", "birth_date", transformers=[{"name": "BUDDHIST_TO_ISO"}]),
     ]
-    saved = config_service.save_config(store_ctx, data)
+    saved = configs.save_config(store_ctx, data)
     [hn, birth] = saved.snapshot["mappings"]
     assert [call["name"] for call in hn["transformers"]] == ["TRIM", "HN_PAD"]
     assert hn["transformers"][1]["params"] == {"width": 9}
@@ -275,13 +276,13 @@ def test_real_plugins_validate_and_are_stored_by_their_own_name(store_ctx) -> No
     with pytest.raises(
         InvalidConfig, match=r"transformers\[1\]\.params\.width: Input should be gr"
     ):
-        config_service.save_config(store_ctx, data)
+        configs.save_config(store_ctx, data)
     data["mappings"][0]["transformers"][1]["params"] = {"width": 9}
     data["mappings"][0]["validators"][1]["params"] = {}
     with pytest.raises(InvalidConfig, match=r"validators\[1\]\.params\.pattern: Field required"):
-        config_service.save_config(store_ctx, data)
+        configs.save_config(store_ctx, data)
     data["mappings"][0]["validators"][1]["params"] = {"pattern": "^[0-9]+$"}
     data["mappings"][1]["transformers"] = [{"name": "BUDHIST_TO_ISO"}]
     with pytest.raises(InvalidConfig, match="did you mean 'BUDDHIST_TO_ISO'"):
-        config_service.save_config(store_ctx, data)
-    assert len(config_service.list_versions(store_ctx, "opd_visits")) == 1
+        configs.save_config(store_ctx, data)
+    assert len(configs.list_versions(store_ctx, "opd_visits")) == 1

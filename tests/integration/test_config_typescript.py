@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services import config_service
+from services import mapping
 from services.context import ServiceContext
 from tests.servers import services_required
 
@@ -77,8 +77,8 @@ def type_check(tsc: Path, folder: Path, *files: str) -> subprocess.CompletedProc
 def test_exported_module_type_checks_and_rejects_a_wrong_load_mode(
     ctx: ServiceContext, tsc: Path, tmp_path: Path
 ) -> None:
-    config_service.save_config(ctx, CONFIG)
-    module = config_service.export_config(ctx, "opd visits", format="ts")
+    mapping.save_config(ctx, CONFIG)
+    module = mapping.export_config(ctx, "opd visits", format="ts")
     assert "export interface MigrationConfig {" in module
     assert "export const opdVisitsConfig: MigrationConfig = {" in module
     (tmp_path / "opd_visits.config.ts").write_text(module, encoding="utf-8")
@@ -97,9 +97,9 @@ def test_exported_module_type_checks_and_rejects_a_wrong_load_mode(
 def test_an_older_version_exports_with_its_own_values(
     ctx: ServiceContext, tsc: Path, tmp_path: Path
 ) -> None:
-    config_service.save_config(ctx, CONFIG)
-    config_service.save_config(ctx, {**CONFIG, "batch_size": 250})
-    module = config_service.export_config(ctx, "opd visits", format="ts", version=1)
+    mapping.save_config(ctx, CONFIG)
+    mapping.save_config(ctx, {**CONFIG, "batch_size": 250})
+    module = mapping.export_config(ctx, "opd visits", format="ts", version=1)
     assert "v1, exported by HIS Analyzer" in module
     assert '"batch_size": 5000' in module
     (tmp_path / "opd_visits.config.ts").write_text(module, encoding="utf-8")

@@ -11,8 +11,8 @@ import pytest
 
 from controllers.datasource_controller import DatasourceController, DatasourceForm
 from services.context import ServiceContext
-from services.datasource_service import get_datasource, list_datasources
-from services.demo_service import DEMO_SOURCE, DEMO_TARGET, ensure_demo
+from services.datasources import get_datasource, list_datasources
+from services.demo import DEMO_SOURCE, DEMO_TARGET, ensure_demo
 from services.errors import (
     Conflict,
     DatasourceNotFound,

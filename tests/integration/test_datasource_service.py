@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
-from services import datasource_service as ds
+from services import datasources as ds
 from services.context import ServiceContext
 from services.errors import (
     AccessDenied,

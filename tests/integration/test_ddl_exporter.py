@@ -10,10 +10,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from models.schema import TableDetail
-from services import discovery_service as discovery
 from services.context import ServiceContext
-from services.ddl_exporter import export_ddl
+from services.datasources import discovery
 from services.errors import SchemaNotFound, TableNotFound
+from services.profiling import export_ddl
 from tests.factories import register_server
 from tests.servers import create_database, drop_database, unique_name
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
-from services import datasource_service as ds
-from services import discovery_service as discovery
+from services import datasources as ds
 from services.context import ServiceContext
-from services.demo_service import DEMO_SOURCE, ensure_demo
+from services.datasources import discovery
+from services.demo import DEMO_SOURCE, ensure_demo
 from services.errors import SchemaNotFound, TableNotFound
 from tests.factories import register_server
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from data_transformers.registry import run_transformer
 from services.context import ServiceContext
 from services.errors import InvalidConfig
-from services.lookup_service import resolve_lookups
+from services.mapping import resolve_lookups
 from tests.factories import register_server
 
 LOOKUP = {"datasource": "ref", "table": "pttype_map", "key_column": "code", "value_column": "name"}

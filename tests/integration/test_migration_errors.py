@@ -16,7 +16,7 @@ from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from services.context import ServiceContext
 from services.errors import MigrationFailed
-from services.migration_executor import run_migration
+from services.migration import run_migration
 from tests.integration.migration_fixtures import execute, fetch, register, save
 
 ROWS = 300

@@ -16,9 +16,9 @@ from sqlalchemy.engine import URL
 from models.migration_run import MigrationOptions
 from models.status import RunStatus
 from services.context import ServiceContext
+from services.demo import generate_mock_his
 from services.errors import Conflict, InvalidConfig
-from services.migration_executor import run_migration
-from services.mock_data_service import generate_mock_his
+from services.migration import run_migration
 from tests.integration.migration_fixtures import execute, fetch, mapping, register, save
 
 OVST_COLUMNS = (
@@ -124,9 +124,9 @@ def test_mariadb_to_postgresql_moves_every_visit_exactly(
 
 
 def ctx_datasource(ctx: ServiceContext, name: str):
-    from services import datasource_service
+    from services import datasources
 
-    return datasource_service.get_datasource(ctx, name)
+    return datasources.get_datasource(ctx, name)
 
 
 def test_postgresql_to_mariadb_patients_thai_text_and_dates(

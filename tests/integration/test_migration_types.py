@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
 from services.context import ServiceContext
-from services.migration_executor import run_migration
+from services.migration import run_migration
 from tests.integration.migration_fixtures import execute, fetch, mapping, register, save
 
 COLUMNS = ("id", "t", "amount", "n", "big", "d", "dt", "txt", "vc")

@@ -21,8 +21,8 @@ from mini_his.gen_mini_his import engine_for_url, generate
 from mini_his.schema import TABLE_NAMES, metadata
 from models.progress import ProgressEvent, ProgressKind
 from services.context import ServiceContext
+from services.demo import generate_mock_his
 from services.errors import InvalidInput, WriteFailed
-from services.mock_data_service import generate_mock_his
 from tests.factories import register_server
 from tests.servers import create_database, drop_database, unique_name
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import URL
 
 from models.status import RunStatus
 from services.context import ServiceContext
+from services.demo import generate_mock_his
 from services.errors import InvalidInput
-from services.mock_data_service import generate_mock_his
-from services.pipeline_service import StepSpec, create_pipeline, run_pipeline
+from services.pipelines import StepSpec, create_pipeline, run_pipeline
 from tests.integration.migration_fixtures import fetch, mapping, register, save
 
 TABLES = {

@@ -16,10 +16,10 @@ from models.migration_run import MigrationOptions, MigrationResult, Reconciliati
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink
-from services import config_service
+from services import mapping
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidInput, NotFound, WriteFailed
-from services.pipeline_service import (
+from services.pipelines import (
     StepSpec,
     create_pipeline,
     delete_pipeline,
@@ -42,7 +42,7 @@ def save_configs(ctx: ServiceContext, *names: str) -> dict[str, str]:
     """Saves a small valid config per name; returns config id → config name."""
     ids = {}
     for name in names:
-        saved = config_service.save_config(
+        saved = mapping.save_config(
             ctx,
             {
                 "name": name,
@@ -219,7 +219,7 @@ def test_bad_pipelines_are_refused_and_nothing_is_saved(
 def test_a_deleted_config_cannot_be_used(
     store_ctx: ServiceContext, configs: dict[str, str]
 ) -> None:
-    config_service.delete_config(store_ctx, "cfg_a")
+    mapping.delete_config(store_ctx, "cfg_a")
     with pytest.raises(ConfigNotFound, match="Step 'a': mapping config 'cfg_a' was deleted."):
         create_pipeline(store_ctx, "nightly", [StepSpec("a", "cfg_a")])
 

@@ -10,9 +10,9 @@ from sqlalchemy import CHAR, Engine, String
 from mini_his.data import MiniHisData
 from mini_his.schema import metadata
 from models.profile import TableProfile
-from services import datasource_service as ds
+from services import datasources as ds
 from services.context import ServiceContext
-from services.profiler import profile_datasource
+from services.profiling import profile_datasource
 from tests.integration.test_mini_his import PATIENTS, SEED, his  # noqa: F401 - the fixture
 
 TABLES = ("patient", "ovst")

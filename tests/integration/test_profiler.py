@@ -15,10 +15,10 @@ from sqlalchemy.engine import URL
 
 from models.profile import ColumnProfile, ProfileMode, TableProfile
 from models.profile_settings import SampleException, SamplingSettings
-from services import datasource_service as ds
+from services import datasources as ds
 from services.context import ServiceContext
 from services.errors import TableNotFound
-from services.profiler import SamplePlan, profile_datasource
+from services.profiling import SamplePlan, profile_datasource
 from tests.factories import register_server
 
 ROWS = 400

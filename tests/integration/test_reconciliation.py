@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from mini_his.gen_mini_his import dialect_of, engine_for_url
-from services.reconciliation import (
+from services.migration.checksums import (
     ColumnMeasure,
     StreamChecksums,
     compare,

@@ -18,8 +18,8 @@ from sqlalchemy.engine import URL
 from dialects.registry import get_dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig, WriteFailed
-from services.target_plan import object_name
-from services.target_schema import (
+from services.migration.target_plan import object_name
+from services.migration.target_table import (
     TargetTablePlan,
     build_keys,
     create_target_table,

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from models.pipeline import PipelineEdge, PipelineNode
-from services.dag import (
+from services.pipelines.dag import (
     CycleError,
     dependants,
     dependencies,

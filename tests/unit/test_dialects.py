@@ -161,7 +161,7 @@ def test_mssql_version_and_qualified_names_are_valid_tsql() -> None:
 
 
 def test_database_types_list_servers_first_for_forms() -> None:
-    from services.datasource_service import database_types
+    from services.datasources import database_types
 
     kinds = database_types()
     assert [k.name for k in kinds] == ["mysql", "mssql", "postgresql", "sqlite"]
@@ -171,7 +171,7 @@ def test_database_types_list_servers_first_for_forms() -> None:
 
 def test_mssql_profile_queries_are_valid_tsql() -> None:
     # No SQL Server here: the profiler's T-SQL is checked by parsing it as T-SQL.
-    from services.profile_queries import (
+    from services.profiling.queries import (
         ColumnKind,
         ProfiledColumn,
         aggregate_sql,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from services.log_format import RedactingFormatter
+from services.privacy import RedactingFormatter
 
 VALID_CID = "1101700203450"
 

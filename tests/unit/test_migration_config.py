@@ -8,9 +8,9 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from models.migration_config import LoadMode, format_location
-from services.config_export import typescript_identifier
-from services.config_service import parse_config
 from services.errors import InvalidConfig
+from services.mapping import parse_config
+from services.mapping.export import typescript_identifier
 from utils.registry import Registry
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from services.migration_logger import MigrationLogger, mask_secrets, safe_name
+from services.migration.run_log import MigrationLogger, mask_secrets, safe_name
 from utils.thai_cid import cid_check_digit
 
 CID = "110170020345" + str(cid_check_digit("110170020345"))

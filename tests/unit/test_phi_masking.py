@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile, ValueCount
-from services.phi_masking import (
+from services.privacy.masking import (
     PHI_KINDS,
     cid_checksum_ok,
     is_valid_cid,

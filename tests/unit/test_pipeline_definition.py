@@ -10,7 +10,7 @@ import pytest
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions
 from services.errors import InvalidInput
-from services.pipeline_definition import (
+from services.pipelines.definition import (
     StepSpec,
     check_settings,
     pipeline_from_file,

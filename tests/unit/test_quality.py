@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.profile import ColumnProfile, TableProfile
-from services.quality import (
+from services.reports.quality import (
     QUALITY_FORMULA,
     Composition,
     column_score,

@@ -8,7 +8,7 @@ import sqlglot
 from dialects.registry import get_dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig
-from services.query_builder import build_select, check_read_only_select, source_query
+from services.migration.source_query import build_select, check_read_only_select, source_query
 
 ENGINES = ["mysql", "postgresql", "mssql", "sqlite"]
 

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mssql, mysql, postgresql
 
-from services.reconciliation import (
+from services.migration.checksums import (
     ColumnMeasure,
     StreamChecksums,
     compare,

@@ -1,0 +1,43 @@
+"""Datasources: register, test and discover the databases a hospital migrates between."""
+
+from services.datasources.discovery import (
+    describe_table,
+    list_schemas,
+    list_tables,
+    require_schema,
+)
+from services.datasources.service import (
+    KEEP,
+    ConnectionTestResult,
+    DatabaseType,
+    connection_spec,
+    create_datasource,
+    database_types,
+    delete_datasource,
+    dialect_of,
+    get_datasource,
+    list_datasources,
+    test_connection,
+    test_datasource,
+    update_datasource,
+)
+
+__all__ = [
+    "KEEP",
+    "ConnectionTestResult",
+    "DatabaseType",
+    "connection_spec",
+    "create_datasource",
+    "database_types",
+    "delete_datasource",
+    "describe_table",
+    "dialect_of",
+    "get_datasource",
+    "list_datasources",
+    "list_schemas",
+    "list_tables",
+    "require_schema",
+    "test_connection",
+    "test_datasource",
+    "update_datasource",
+]

@@ -1,0 +1,13 @@
+"""The embedded demo and the mini_his mock hospital database."""
+
+from services.demo.mock_data import MAX_PATIENTS, existing_mock_tables, generate_mock_his
+from services.demo.service import DEMO_SOURCE, DEMO_TARGET, ensure_demo
+
+__all__ = [
+    "DEMO_SOURCE",
+    "DEMO_TARGET",
+    "MAX_PATIENTS",
+    "ensure_demo",
+    "existing_mock_tables",
+    "generate_mock_his",
+]

@@ -1,0 +1,42 @@
+"""Mapping configs: versioned source → target mappings, their diffs, exports and lookups."""
+
+from services.mapping.configs import (
+    compare_config_versions,
+    delete_config,
+    export_config,
+    find_config,
+    get_config,
+    import_config,
+    list_configs,
+    list_versions,
+    load_config,
+    parse_config,
+    plugin_registries,
+    restore_config,
+    rollback_config,
+    save_config,
+)
+from services.mapping.export import ConfigDiff, FieldChange, MappingChange
+from services.mapping.lookups import load_lookup, resolve_lookups
+
+__all__ = [
+    "ConfigDiff",
+    "FieldChange",
+    "MappingChange",
+    "compare_config_versions",
+    "delete_config",
+    "export_config",
+    "find_config",
+    "get_config",
+    "import_config",
+    "list_configs",
+    "list_versions",
+    "load_config",
+    "load_lookup",
+    "parse_config",
+    "plugin_registries",
+    "resolve_lookups",
+    "restore_config",
+    "rollback_config",
+    "save_config",
+]

@@ -1,0 +1,111 @@
+"""The start of a migration step: resume the interrupted run from its checkpoint, or prepare a
+fresh one — create or empty the target, take the target's checksums before, write checkpoint 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.migration_config import LoadMode
+from services.errors import Conflict
+from services.migration import checksums, target_table
+from services.migration.run_log import MigrationLogger
+
+if TYPE_CHECKING:
+    from services.migration.step_run import MigrationStep
+
+
+def start_or_resume(
+    step: MigrationStep,
+    target: Connection,
+    plan: target_table.TargetTablePlan | None,
+    run_log: MigrationLogger,
+) -> dict[str, Any]:
+    """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""
+    config, result = step.config, step.result
+    _ensure_bookkeeping_tables(step, target)
+    with target.begin():
+        checkpoint = step.checkpoints.load(target, config.name)
+    if checkpoint is not None and step.options.resume:
+        state = dict(checkpoint.state)
+        step.run_id = uuid.UUID(state["run_id"])
+        result.rows_read, result.batches = state["rows_read"], checkpoint.batches_done
+        result.rows_loaded, result.rows_rejected = state["rows_loaded"], state["rows_rejected"]
+        result.resumed_from = result.rows_read
+        run_log.info(
+            "resuming after %d rows (%d batches) of run %s",
+            result.rows_read,
+            result.batches,
+            step.run_id,
+        )
+        return state
+    if checkpoint is not None and not step.options.restart:
+        raise Conflict(
+            f"An interrupted run of {config.name!r} loaded {checkpoint.rows_done:,} rows "
+            f"({checkpoint.updated_at:%Y-%m-%d %H:%M} UTC): resume it (--resume) or start "
+            "over (--restart)."
+        )
+    dialect, table, schema = step.target.dialect, config.target_table, step.target.schema
+    with target.begin():
+        if checkpoint is not None:
+            step.checkpoints.clear(target, config.name)
+        created = plan is not None
+        if plan is not None:
+            target_table.create_target_table(
+                target, dialect, plan, with_keys=config.load_mode is LoadMode.UPSERT
+            )
+            run_log.info("created target table %s (keys and indexes after the load)", table)
+        elif config.load_mode is LoadMode.TRUNCATE:
+            dialect.truncate(target, table, schema)
+            run_log.info("emptied target table %s", table)
+    with target.begin():
+        measures = checksums.measures_for(_target_types(step, target))
+        starts_empty = created or config.load_mode is LoadMode.TRUNCATE
+        before = (
+            None
+            if starts_empty
+            else checksums.target_checksums(target, dialect, table, schema, measures)
+        )
+        state = {
+            "run_id": str(step.run_id),
+            "last_key": [],
+            "rows_read": 0,
+            "rows_loaded": 0,
+            "rows_rejected": 0,
+            "created": created,
+            "measures": {column: str(measure) for column, measure in measures.items()},
+            "before": before,
+            "stream": None,
+        }
+        step.checkpoints.save(
+            target, config.name, last_key=(), rows_done=0, batches_done=0, state=state
+        )
+    return state
+
+
+def _ensure_bookkeeping_tables(step: MigrationStep, target: Connection) -> None:
+    # Two steps of a pipeline may start on the same new target at the same moment: the one
+    # that loses the race to create the tables finds them made on its second look.
+    for attempt in (1, 2):
+        try:
+            with target.begin():
+                step.checkpoints.ensure_table(target)
+                step.rejects.ensure_table(target)
+            return
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
+
+
+def _target_types(step: MigrationStep, target: Connection) -> dict[str, Any]:
+    wanted = {name.lower(): name for name in step.config.target_columns()}
+    columns = inspect(target).get_columns(step.config.target_table, schema=step.target.schema)
+    return {
+        wanted[column["name"].lower()]: column["type"]
+        for column in columns
+        if column["name"].lower() in wanted
+    }

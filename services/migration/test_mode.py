@@ -1,0 +1,85 @@
+"""Test mode of a migration step: one batch loaded for real inside a transaction that is rolled
+back, to show the transformed rows, the would-be rejects and the counts before the real run."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, text
+
+from models.migration_config import LoadMode
+from models.migration_run import MigrationResult
+from models.status import RunStatus
+from services.migration import target_table
+from services.migration.processor import BatchProcessor, masked_value
+from services.migration.reader import SourceQuery
+from services.migration.run_log import MigrationLogger
+from services.migration.writer import load_problem, take, write_or_split
+
+if TYPE_CHECKING:
+    from services.migration.step_run import MigrationStep
+
+#: Transformed rows a test run shows.
+PREVIEW_ROWS = 20
+
+
+def run_trial(
+    step: MigrationStep,
+    target: Connection,
+    query: SourceQuery,
+    plan: target_table.TargetTablePlan | None,
+    run_log: MigrationLogger,
+    started: float,
+) -> MigrationResult:
+    """Load one batch for real inside a transaction that is rolled back; report it."""
+    config, result, dialect = step.config, step.result, step.target.dialect
+    batches = step.reader(query).batches()
+    batch = next(batches, None)
+    batches.close()
+    processor = BatchProcessor(config, query.key)
+    if batch is None:  # an empty source: nothing to try
+        result.status, result.seconds = RunStatus.SUCCEEDED, time.perf_counter() - started
+        return result
+    processed = processor.process(batch)
+    transaction = target.begin()
+    try:
+        if plan is not None:
+            target_table.create_target_table(target, dialect, plan, with_keys=True)
+        elif config.load_mode is LoadMode.TRUNCATE:
+            dialect.truncate(target, config.target_table, step.target.schema)
+        candidates = processed.clean_positions
+        good = take(processed.batch, candidates)
+        written, refused = write_or_split(target, dialect, config, step.target.schema, good)
+    finally:
+        transaction.rollback()
+        if plan is not None and target_table.target_table_exists(
+            target, config.target_table, step.target.schema
+        ):
+            # MariaDB commits DDL at once: the table made for the test goes explicitly.
+            made = dialect.qualified(config.target_table, step.target.schema)
+            with target.begin():
+                target.execute(text(f"DROP TABLE {made}"))
+    problems = list(processed.problems)
+    problems += [load_problem(candidates[i], error) for i, error in refused]
+    result.rejects = step.rejected_rows(processed, problems)
+    result.rows_read = processed.batch.num_rows
+    result.rows_loaded = len(written)
+    result.rows_rejected = len({problem.position for problem in problems})
+    result.batches = 1 if processed.batch.num_rows else 0
+    result.preview = _preview(take(good, written))
+    result.seconds = time.perf_counter() - started
+    result.status = RunStatus.SUCCEEDED
+    run_log.info(
+        "test: %d read, %d would load, %d would be rejected (rolled back)",
+        result.rows_read,
+        result.rows_loaded,
+        result.rows_rejected,
+    )
+    return result
+
+
+def _preview(batch: pa.RecordBatch) -> list[dict[str, Any]]:
+    rows = batch.slice(0, PREVIEW_ROWS).to_pylist()
+    return [{column: masked_value(column, value) for column, value in row.items()} for row in rows]

@@ -1,0 +1,115 @@
+"""Writes one batch to the target by its fastest path, and finds the bad rows of a failed load.
+
+PostgreSQL gets COPY text encoded column-wise from Arrow; MariaDB LOAD DATA, MSSQL
+fast_executemany and SQLite executemany get Python rows through the dialect's `bulk_load`;
+upserts go through the dialect's `upsert`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection
+
+from dialects._arrow_text import can_encode, copy_text
+from dialects.base import Dialect
+from models.migration_config import LoadMode, MigrationConfig
+from services.connections import first_line
+from services.migration.processor import RowProblem
+from services.privacy import scrub_cids
+
+
+def arrow_rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:
+    """The batch's rows as tuples of Python values (dates, times and Decimals kept)."""
+    return zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def encode_for(dialect: Dialect, config: MigrationConfig, batch: pa.RecordBatch) -> bytes | None:
+    """The batch as COPY text when the target loads it that way, else None.
+
+    Done ahead, on the thread that transforms the next batches, so the loading thread only
+    sends bytes.
+    """
+    copies = dialect.SUPPORTS_COPY and config.load_mode is not LoadMode.UPSERT
+    return copy_text(batch) if copies and can_encode(batch.schema) else None
+
+
+def write_batch(
+    connection: Connection,
+    dialect: Dialect,
+    config: MigrationConfig,
+    schema: str | None,
+    batch: pa.RecordBatch,
+    *,
+    encoded: bytes | None = None,
+) -> int:
+    """Write `batch` (target columns) inside the caller's transaction; returns rows written.
+
+    `encoded` is `encode_for(batch)` when the caller already has it.
+    """
+    if batch.num_rows == 0:
+        return 0
+    columns = batch.schema.names
+    table = config.target_table
+    if config.load_mode is LoadMode.UPSERT:
+        return dialect.upsert(
+            connection, table, schema, columns, config.key_columns, arrow_rows(batch)
+        )
+    if encoded is None:
+        encoded = encode_for(dialect, config, batch)
+    if encoded is not None:
+        return dialect.copy_text(connection, table, schema, columns, encoded, batch.num_rows)
+    return dialect.bulk_load(connection, table, schema, columns, arrow_rows(batch))
+
+
+def write_or_split(
+    connection: Connection,
+    dialect: Dialect,
+    config: MigrationConfig,
+    schema: str | None,
+    batch: pa.RecordBatch,
+) -> tuple[list[int], list[tuple[int, BaseException]]]:
+    """Write what the target accepts of `batch`, finding refused rows by halving.
+
+    Each attempt runs in a savepoint: a refused part is rolled back and split in two until
+    the single rows the target refuses are known (k bad rows cost about k·log2(n) loads).
+
+    Returns:
+        Positions written, and (position, error) of each refused row.
+    """
+    written: list[int] = []
+    refused: list[tuple[int, BaseException]] = []
+
+    def attempt(start: int, stop: int) -> None:
+        try:
+            with connection.begin_nested():
+                write_batch(connection, dialect, config, schema, batch.slice(start, stop - start))
+            written.extend(range(start, stop))
+        except Exception as error:
+            if not dialect.refused_rows(error):
+                raise  # the connection or the server failed, not these rows
+            if stop - start == 1:
+                refused.append((start, error))
+                return
+            middle = (start + stop) // 2
+            attempt(start, middle)
+            attempt(middle, stop)
+
+    if batch.num_rows:
+        attempt(0, batch.num_rows)
+    return written, refused
+
+
+def load_problem(position: int, error: BaseException) -> RowProblem:
+    """A row the target refused, with the engine's reason (first line, CIDs scrubbed)."""
+    reason = scrub_cids(first_line(error))
+    return RowProblem(position, None, None, f"the target refused the row: {reason}", "load")
+
+
+def take(batch: pa.RecordBatch, positions: Sequence[int]) -> pa.RecordBatch:
+    """The rows of `batch` at `positions`, in that order."""
+    if len(positions) == batch.num_rows:
+        return batch
+    return batch.take(pa.array(positions, pa.int64()))

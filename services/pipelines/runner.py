@@ -1,0 +1,369 @@
+"""Runs a pipeline's steps on a bounded thread pool, each as soon as its dependencies succeeded."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from models.common import utc_now
+from models.migration_run import MigrationOptions, MigrationResult
+from models.pipeline import Pipeline, PipelineNode, PipelineRun
+from models.progress import ProgressEvent, ProgressKind
+from models.status import RunStatus
+from protocols.progress import ProgressSink
+from services.context import ServiceContext
+from services.errors import HisError
+from services.pipelines import dag
+from services.pipelines.definition import step_options
+
+log = logging.getLogger(__name__)
+
+#: A step's status in the run summary while a dependency has not succeeded yet …
+WAITING = "waiting"
+#: … and when it never started because a dependency failed (the other statuses are RunStatus).
+SKIPPED = "skipped"
+_MAX_ERROR_LENGTH = 500
+
+
+class StepRunner(Protocol):
+    """Runs one mapping config; raises a `HisError` (maybe with `.result`) when it fails."""
+
+    def __call__(
+        self,
+        ctx: ServiceContext,
+        config: str,
+        *,
+        options: MigrationOptions,
+        progress: ProgressSink,
+        record: bool,
+    ) -> MigrationResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a worker reports when its step is over."""
+
+    result: MigrationResult | None
+    error: str | None
+    seconds: float
+    finished_at: datetime
+
+
+class _StepSink:
+    """Passes a step's events on under the step's name; remembers whether it reported an end."""
+
+    def __init__(self, step: str, sink: ProgressSink) -> None:
+        self.step = step
+        self.sink = sink
+        self.ended = False
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.kind in (ProgressKind.FINISHED, ProgressKind.FAILED):
+            self.ended = True
+        # The executor names a step after its config; the pipeline's step name is what users see.
+        self.sink(dataclasses.replace(event, subject=self.step))
+
+
+def execute(
+    ctx: ServiceContext,
+    pipeline: Pipeline,
+    nodes: list[PipelineNode],
+    parents: dict[str, list[str]],
+    *,
+    options: MigrationOptions,
+    max_workers: int,
+    progress: ProgressSink,
+    run_step: StepRunner,
+    earlier: PipelineRun | None = None,
+) -> PipelineRun:
+    """Run an acyclic pipeline and return its finished run record (see `run_pipeline`).
+
+    Steps that succeeded in `earlier` (a run of the same pipeline being resumed) are not run
+    again: their outcome is copied, marked with "kept_from_run".
+    """
+    execution = _Execution(ctx, pipeline, nodes, parents, options, progress, run_step)
+    if earlier is not None:
+        execution.keep_succeeded_steps_of(earlier)
+    return execution.run(max_workers)
+
+
+class _Execution:
+    """One run. Only the calling thread touches the summary and the store: workers post
+    ("started" | "finished", step, payload) messages to a queue, so no lock is needed."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        pipeline: Pipeline,
+        nodes: list[PipelineNode],
+        parents: dict[str, list[str]],
+        options: MigrationOptions,
+        progress: ProgressSink,
+        run_step: StepRunner,
+    ) -> None:
+        self.ctx = ctx
+        self.nodes = {node.name: node for node in nodes}
+        self.children = dag.dependants(parents)
+        self.waiting = {name: set(own) for name, own in parents.items()}
+        self.options = options
+        self.progress = progress
+        self.run_step = run_step
+        self.messages: queue.Queue[tuple[str, str, Any]] = queue.Queue()
+        self.in_flight = 0
+        self.steps: dict[str, dict[str, Any]] = {
+            node.name: _pending_step(parents[node.name], node) for node in nodes
+        }
+        self.record = PipelineRun(
+            pipeline_id=pipeline.id,
+            pipeline_name=pipeline.name,
+            status=RunStatus.RUNNING,
+            started_at=utc_now(),
+            summary={"kind": "pipeline", "steps": self.steps, "order": []},
+        )
+        self.kept: list[str] = []
+
+    def keep_succeeded_steps_of(self, earlier: PipelineRun) -> None:
+        """Count the steps that succeeded in `earlier` as done, so only the rest run again."""
+        for name, step in earlier.summary.get("steps", {}).items():
+            mine = self.steps.get(name)
+            # Only the very same step: same config, and it really finished.
+            if mine is None or mine["config_id"] != step.get("config_id"):
+                continue
+            if step.get("status") != RunStatus.SUCCEEDED:
+                continue
+            depends_on = mine["depends_on"]
+            mine.update({key: value for key, value in step.items() if key in mine})
+            # Where the step really ran: a run resumed twice still names the first one.
+            ran_in = step.get("kept_from_run") or str(earlier.id)
+            mine.update(depends_on=depends_on, kept_from_run=ran_in)
+            self.kept.append(name)
+            for child in self.children.get(name, ()):
+                self.waiting[child].discard(name)
+        self.record.summary["resumed_run"] = str(earlier.id)
+
+    def run(self, max_workers: int) -> PipelineRun:
+        ready = [name for name, own in self.waiting.items() if not own and name not in self.kept]
+        for name in ready:
+            self.steps[name]["status"] = str(RunStatus.PENDING)
+        with self.ctx.uow() as uow:
+            uow.pipeline_runs.add(self.record)
+            uow.commit()
+        log.info("pipeline %r: run %s started", self.record.pipeline_name, self.record.id)
+        self._emit(ProgressKind.STARTED, total=len(self.steps))
+        for name in sorted(self.kept):
+            done = int(self.steps[name]["rows_read"] or 0)
+            message = f"succeeded in run {self.steps[name]['kept_from_run']}"
+            self.progress(ProgressEvent(ProgressKind.FINISHED, name, done, done, message))
+        if self.kept:
+            self._emit(ProgressKind.ADVANCED, done=self._settled(), total=len(self.steps))
+        pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pipeline-step")
+        try:
+            self._submit(pool, ready)
+            while self.in_flight:
+                kind, step, payload = self.messages.get()
+                if kind == "started":
+                    self._started(step, payload)
+                else:
+                    self.in_flight -= 1
+                    self._finished(pool, step, payload)
+        except BaseException:
+            # Ctrl-C or a store failure. Queued steps are cancelled; running ones cannot be
+            # stopped from outside, so wait for them and record how they ended, then re-raise.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._abandon()
+            raise
+        pool.shutdown(wait=True)
+        return self._finish()
+
+    # --- the calling thread -------------------------------------------------------------------
+
+    def _submit(self, pool: ThreadPoolExecutor, names: list[str]) -> None:
+        # Steps start in name order when more are ready than there are workers.
+        for name in sorted(names):
+            self.in_flight += 1
+            pool.submit(self._work, self.nodes[name])
+
+    def _started(self, step: str, at: datetime) -> None:
+        self._record_start(step, at)
+        self._store()
+
+    def _record_start(self, step: str, at: datetime) -> None:
+        self.steps[step].update(status=str(RunStatus.RUNNING), started_at=at.isoformat())
+        self.record.summary["order"].append(step)
+
+    def _finished(self, pool: ThreadPoolExecutor, step: str, outcome: _Outcome) -> None:
+        self._record_outcome(step, outcome)
+        released = []
+        if outcome.error:
+            log.warning("pipeline %r: step %r failed: %s", self._name, step, outcome.error)
+            self._skip_dependants_of(step)
+        else:
+            for child in self.children.get(step, ()):
+                self.waiting[child].discard(step)
+                if not self.waiting[child] and self.steps[child]["status"] == WAITING:
+                    self.steps[child]["status"] = str(RunStatus.PENDING)  # queued for a worker
+                    released.append(child)
+        # Stored before the dependants start: they may read what their dependencies did.
+        self._store()
+        self._submit(pool, released)
+        self._emit(ProgressKind.ADVANCED, done=self._settled(), total=len(self.steps))
+
+    def _record_outcome(self, step: str, outcome: _Outcome) -> None:
+        summary = self.steps[step]
+        result = outcome.result
+        if result is not None:
+            summary.update(
+                rows_read=result.rows_read,
+                rows_loaded=result.rows_loaded,
+                rows_rejected=result.rows_rejected,
+                rows_per_second=round(result.rows_per_second, 1),
+                reconciliation=result.reconciliation.to_dict() if result.reconciliation else None,
+            )
+        seconds = result.seconds if result is not None and result.seconds > 0 else outcome.seconds
+        summary.update(
+            status=str(RunStatus.FAILED if outcome.error else RunStatus.SUCCEEDED),
+            error=outcome.error,
+            seconds=round(seconds, 3),
+            finished_at=outcome.finished_at.isoformat(),
+        )
+
+    def _skip_dependants_of(self, failed: str) -> None:
+        reason = f"dependency {failed} failed"
+        for name in dag.transitive_dependants(failed, self.children):
+            # Another failed dependency may have skipped it already: its first reason stands.
+            if self.steps[name]["status"] == WAITING:
+                self.steps[name].update(status=SKIPPED, error=reason)
+                self.progress(
+                    ProgressEvent(ProgressKind.FAILED, name, message=f"skipped: {reason}")
+                )
+
+    def _finish(self) -> PipelineRun:
+        failed = [name for name, step in self.steps.items() if step["status"] == RunStatus.FAILED]
+        skipped = [name for name, step in self.steps.items() if step["status"] == SKIPPED]
+        succeeded = not failed and not skipped
+        self.record.status = RunStatus.SUCCEEDED if succeeded else RunStatus.FAILED
+        self.record.error = None if succeeded else self._failure_line(failed, skipped)
+        self.record.finished_at = utc_now()
+        self._store()
+        log.info("pipeline %r: run %s %s", self._name, self.record.id, self.record.status)
+        if succeeded:
+            self._emit(ProgressKind.FINISHED, done=len(self.steps), total=len(self.steps))
+        else:
+            self._emit(ProgressKind.FAILED, done=self._settled(), message=self.record.error)
+        return self.record
+
+    def _failure_line(self, failed: list[str], skipped: list[str]) -> str:
+        reasons = "; ".join(f"{name} ({self.steps[name]['error']})" for name in failed)
+        line = f"{len(failed)} of {len(self.steps)} steps failed: {reasons}"
+        if skipped:
+            line += f"; skipped: {', '.join(skipped)}"
+        return _one_line(line, limit=2 * _MAX_ERROR_LENGTH)
+
+    def _abandon(self) -> None:
+        # The workers are done: what they reported after the interruption is still queued.
+        while not self.messages.empty():
+            kind, name, payload = self.messages.get_nowait()
+            if kind == "started":
+                self._record_start(name, payload)
+            else:
+                self._record_outcome(name, payload)
+        for step in self.steps.values():
+            if step["status"] == RunStatus.RUNNING:
+                step.update(status=str(RunStatus.FAILED), error="interrupted while running")
+            elif step["status"] in (WAITING, RunStatus.PENDING):
+                step.update(status=SKIPPED, error="the pipeline run was interrupted")
+        self.record.status = RunStatus.CANCELLED
+        self.record.error = "The pipeline run was interrupted."
+        self.record.finished_at = utc_now()
+        try:
+            self._store()
+        except Exception:  # the original interruption matters more than this one
+            log.exception("pipeline %r: could not record the interrupted run", self._name)
+
+    def _store(self) -> None:
+        with self.ctx.uow() as uow:
+            uow.pipeline_runs.update(self.record)
+            uow.commit()
+
+    def _emit(self, kind: ProgressKind, **fields: Any) -> None:
+        self.progress(ProgressEvent(kind, self._name, **fields))
+
+    def _settled(self) -> int:
+        final = (RunStatus.SUCCEEDED, RunStatus.FAILED, SKIPPED)
+        return sum(step["status"] in final for step in self.steps.values())
+
+    @property
+    def _name(self) -> str:
+        return self.record.pipeline_name
+
+    # --- worker threads -----------------------------------------------------------------------
+
+    def _work(self, node: PipelineNode) -> None:
+        self.messages.put(("started", node.name, utc_now()))
+        clock = time.monotonic()
+        sink = _StepSink(node.name, self.progress)
+        result: MigrationResult | None = None
+        error: str | None = "the step stopped unexpectedly"
+        try:
+            result, error = self._call(node, sink)
+            if not sink.ended:  # every step's events end in FINISHED or FAILED
+                kind = ProgressKind.FAILED if error else ProgressKind.FINISHED
+                sink(ProgressEvent(kind, node.name, message=error))
+        finally:
+            # Always posted, or the calling thread would wait for this step forever.
+            outcome = _Outcome(result, error, time.monotonic() - clock, utc_now())
+            self.messages.put(("finished", node.name, outcome))
+
+    def _call(
+        self, node: PipelineNode, sink: ProgressSink
+    ) -> tuple[MigrationResult | None, str | None]:
+        if node.config_id is None:
+            return None, "the step has no mapping config"
+        try:
+            result = self.run_step(
+                self.ctx,
+                str(node.config_id),
+                options=step_options(self.options, node.settings),
+                progress=sink,
+                record=False,
+            )
+        except HisError as error:
+            partial = getattr(error, "result", None)
+            partial = partial if isinstance(partial, MigrationResult) else None
+            return partial, _one_line(error.message)
+        except Exception as error:
+            log.exception("pipeline %r: step %r failed unexpectedly", self._name, node.name)
+            return None, f"unexpected failure ({type(error).__name__}); the details are in the log"
+        if result.status != RunStatus.SUCCEEDED:
+            return result, _one_line(result.error or f"the step ended {result.status}")
+        return result, None
+
+
+def _pending_step(depends_on: list[str], node: PipelineNode) -> dict[str, Any]:
+    return {
+        "status": WAITING,
+        "config_id": str(node.config_id) if node.config_id else None,
+        "depends_on": list(depends_on),
+        "settings": dict(node.settings),
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_rejected": 0,
+        "seconds": 0.0,
+        "rows_per_second": 0.0,
+        "error": None,
+        "started_at": None,
+        "finished_at": None,
+        "reconciliation": None,
+    }
+
+
+def _one_line(text: str, *, limit: int = _MAX_ERROR_LENGTH) -> str:
+    """The first non-blank line of `text`, cut to `limit` characters: never a stack trace."""
+    line = next((line.strip() for line in str(text).splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"

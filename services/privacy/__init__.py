@@ -1,0 +1,26 @@
+"""Privacy: patient identifiers and secrets masked wherever text leaves the engine."""
+
+from services.privacy.log_format import LOG_FORMAT, RedactingFormatter
+from services.privacy.masking import (
+    MASKING_RULES,
+    PHI_KINDS,
+    is_valid_cid,
+    mask_profile,
+    mask_value,
+    phi_kind,
+    scrub_cids,
+)
+from services.privacy.secrets import mask_secrets
+
+__all__ = [
+    "LOG_FORMAT",
+    "MASKING_RULES",
+    "PHI_KINDS",
+    "RedactingFormatter",
+    "is_valid_cid",
+    "mask_profile",
+    "mask_secrets",
+    "mask_value",
+    "phi_kind",
+    "scrub_cids",
+]
