@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.migration_run import MigrationResult
+
 
 class HisError(Exception):
     """Base of every error HIS Analyzer reports to a user."""
@@ -147,6 +149,6 @@ class MigrationFailed(HisError):
 
     code = "migration_failed"
 
-    def __init__(self, message: str, result: object | None = None) -> None:
+    def __init__(self, message: str, result: MigrationResult | None = None) -> None:
         super().__init__(message)
         self.result = result

@@ -6,6 +6,7 @@ from services.datasources.discovery import (
     list_tables,
     require_schema,
 )
+from services.datasources.endpoint import Endpoint, open_endpoint
 from services.datasources.service import (
     KEEP,
     ConnectionTestResult,
@@ -26,6 +27,7 @@ __all__ = [
     "KEEP",
     "ConnectionTestResult",
     "DatabaseType",
+    "Endpoint",
     "connection_spec",
     "create_datasource",
     "database_types",
@@ -36,6 +38,7 @@ __all__ = [
     "list_datasources",
     "list_schemas",
     "list_tables",
+    "open_endpoint",
     "require_schema",
     "test_connection",
     "test_datasource",

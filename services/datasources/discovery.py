@@ -9,27 +9,25 @@ from sqlalchemy import Connection, inspect
 from dialects.base import Dialect
 from models.schema import ColumnInfo, ForeignKeyInfo, IndexInfo, TableDetail, TableInfo
 from services.context import ServiceContext
-from services.datasources.service import connection_spec, dialect_of, get_datasource
+from services.datasources.endpoint import open_endpoint
 from services.errors import SchemaNotFound, TableNotFound
 
 
 def list_schemas(ctx: ServiceContext, datasource: str | uuid.UUID) -> list[str]:
     """The user schemas of a datasource (engine-internal schemas left out)."""
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+    endpoint = open_endpoint(ctx, datasource)
+    with endpoint.connect() as connection:
         names = inspect(connection).get_schema_names()
-    return sorted(name for name in names if name not in dialect.system_schemas)
+    return sorted(name for name in names if name not in endpoint.dialect.system_schemas)
 
 
 def list_tables(
     ctx: ServiceContext, datasource: str | uuid.UUID, *, schema: str | None = None
 ) -> list[TableInfo]:
     """Tables of one schema (the datasource's default when not given), with row estimates."""
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    schema = schema or source.schema or dialect.default_schema
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+    endpoint = open_endpoint(ctx, datasource, schema)
+    dialect, schema = endpoint.dialect, endpoint.schema
+    with endpoint.connect() as connection:
         require_schema(connection, schema)
         names = inspect(connection).get_table_names(schema=schema)
         estimates = dialect.row_estimates(connection, schema)
@@ -45,11 +43,9 @@ def describe_table(
     Raises:
         TableNotFound: the schema has no such table.
     """
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    schema = schema or source.schema or dialect.default_schema
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
-        return _describe(connection, dialect, table, schema)
+    endpoint = open_endpoint(ctx, datasource, schema)
+    with endpoint.connect() as connection:
+        return _describe(connection, endpoint.dialect, table, endpoint.schema)
 
 
 def require_schema(connection: Connection, schema: str | None) -> None:

@@ -16,7 +16,7 @@ from models.progress import ProgressEvent, ProgressKind
 from protocols.progress import ProgressSink, ignore_progress
 from services.connections import first_line
 from services.context import ServiceContext
-from services.datasources import connection_spec, dialect_of, get_datasource
+from services.datasources import open_endpoint
 from services.errors import InvalidInput, WriteFailed
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,9 @@ def generate_mock_his(
         Rows written per table, in load order.
     """
     _check_counts(patients, visits, seed)
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    schema = source.schema or dialect.default_schema
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+    endpoint = open_endpoint(ctx, datasource)
+    schema = endpoint.schema
+    with endpoint.connect() as connection:
         try:
             counts = generate(
                 connection, patients=patients, visits=visits, seed=seed, schema=schema,
@@ -63,20 +62,19 @@ def generate_mock_his(
             )  # fmt: skip
         except (SQLAlchemyError, BulkLoadError) as error:
             # First line only: a COPY error's context quotes the whole row (HN, CID…).
-            log.warning("mock data into %r failed: %s", source.name, first_line(error))
+            log.warning("mock data into %r failed: %s", endpoint.name, first_line(error))
             raise WriteFailed(
-                f"Writing the mock HIS into {source.name!r} failed: {first_line(error)}"
+                f"Writing the mock HIS into {endpoint.name!r} failed: {first_line(error)}"
             ) from error
-    log.info("mock HIS (%d patients, seed %d) written to %r", patients, seed, source.name)
+    log.info("mock HIS (%d patients, seed %d) written to %r", patients, seed, endpoint.name)
     return counts
 
 
 def existing_mock_tables(ctx: ServiceContext, *, datasource: str | uuid.UUID) -> list[str]:
     """The mini_his table names that already exist in the datasource (they would be replaced)."""
-    source = get_datasource(ctx, datasource)
-    schema = source.schema or dialect_of(source.db_type).default_schema
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
-        present = set(inspect(connection).get_table_names(schema=schema))
+    endpoint = open_endpoint(ctx, datasource)
+    with endpoint.connect() as connection:
+        present = set(inspect(connection).get_table_names(schema=endpoint.schema))
     return [name for name in TABLE_NAMES if name in present]
 
 

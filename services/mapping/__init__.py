@@ -17,7 +17,7 @@ from services.mapping.configs import (
     save_config,
 )
 from services.mapping.export import ConfigDiff, FieldChange, MappingChange
-from services.mapping.lookups import load_lookup, resolve_lookups
+from services.mapping.lookups import load_lookup, resolve_config_lookups, resolve_lookups
 
 __all__ = [
     "ConfigDiff",
@@ -35,6 +35,7 @@ __all__ = [
     "load_lookup",
     "parse_config",
     "plugin_registries",
+    "resolve_config_lookups",
     "resolve_lookups",
     "restore_config",
     "rollback_config",

@@ -8,10 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_transformers.lookup import LookupTable
+from models.migration_config import MigrationConfig
 from services.connections import first_line
 from services.context import ServiceContext
-from services.datasources import connection_spec, dialect_of, get_datasource
-from services.errors import InvalidConfig
+from services.datasources import open_endpoint
+from services.errors import InvalidConfig, NotFound
 
 
 def load_lookup(ctx: ServiceContext, lookup: LookupTable) -> dict[str, str]:
@@ -21,9 +22,8 @@ def load_lookup(ctx: ServiceContext, lookup: LookupTable) -> dict[str, str]:
         DatasourceNotFound, ConnectionFailed: the datasource cannot be used.
         InvalidConfig: the table or a column is missing, or a key maps to two values.
     """
-    source = get_datasource(ctx, lookup.datasource)
-    dialect = dialect_of(source.db_type)
-    schema = lookup.schema_name or source.schema or dialect.default_schema
+    source = open_endpoint(ctx, lookup.datasource, lookup.schema_name)
+    dialect, schema = source.dialect, source.schema
     sql = (
         f"SELECT {dialect.as_text(dialect.quote(lookup.key_column))}, "
         f"{dialect.as_text(dialect.quote(lookup.value_column))} "
@@ -31,7 +31,7 @@ def load_lookup(ctx: ServiceContext, lookup: LookupTable) -> dict[str, str]:
     )
     where = f"lookup table {lookup.table!r} of {source.name!r}"
     try:
-        with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+        with source.connect() as connection:
             rows = connection.execute(text(sql)).all()
     except SQLAlchemyError as error:
         raise InvalidConfig(f"Cannot read the {where}: {first_line(error)}") from error
@@ -56,3 +56,28 @@ def resolve_lookups(ctx: ServiceContext, name: str, params: dict[str, Any]) -> d
     resolved = {key: value for key, value in params.items() if key != "lookup"}
     resolved["mapping"] = load_lookup(ctx, lookup)
     return resolved
+
+
+def resolve_config_lookups(ctx: ServiceContext, config: MigrationConfig) -> MigrationConfig:
+    """`config` with every VALUE_MAP `lookup` table read into its `mapping`, once per run.
+
+    The config itself is left as it is (a copy is returned when anything was resolved).
+
+    Raises:
+        InvalidConfig: a lookup table or one of its columns is missing, its datasource is
+            unknown, or it maps a key to two values; the message names the column.
+    """
+    resolved = config.model_copy(deep=True)
+    changed = False
+    for item in resolved.mapped_items():
+        for call in item.transformers:
+            if call.name.upper() != "VALUE_MAP" or not call.params.get("lookup"):
+                continue
+            try:
+                call.params = resolve_lookups(ctx, call.name, call.params)
+            except (InvalidConfig, NotFound) as error:
+                raise InvalidConfig(
+                    f"Column {item.target!r}: {call.name}: {error.message}", field="mappings"
+                ) from error
+            changed = True
+    return resolved if changed else config

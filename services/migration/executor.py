@@ -24,12 +24,12 @@ from models.pipeline import PipelineRun
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink, ignore_progress
-from services import mapping
 from services.connections import first_line
 from services.context import ServiceContext
 from services.errors import HisError, MigrationFailed
+from services.mapping import load_config
 from services.migration.run_log import MigrationLogger
-from services.migration.step_run import MigrationStep
+from services.migration.step_run import StepRun
 from services.privacy import scrub_cids
 
 
@@ -60,48 +60,58 @@ def run_migration(
             the target do not match what was sent; `error.result` says how far it got.
         ConnectionFailed: a datasource cannot be reached.
     """
-    migration = config if isinstance(config, MigrationConfig) else mapping.load_config(ctx, config)
-    step = MigrationStep(ctx, migration, options)
+    migration = config if isinstance(config, MigrationConfig) else load_config(ctx, config)
+    run = StepRun(ctx, migration, options)
     directory = log_dir or ctx.settings.data_dir / "migration_logs"
-    run = _start_record(ctx, migration) if record and not options.test else None
+    record_of_run = _start_record(ctx, migration) if record and not options.test else None
     with MigrationLogger(directory, migration.name) as run_log:
 
-        def failed(message: str, status: RunStatus = RunStatus.FAILED) -> MigrationResult:
-            outcome = step.result
+        def failed(
+            message: str,
+            status: RunStatus = RunStatus.FAILED,
+            outcome: MigrationResult | None = None,
+        ) -> MigrationResult:
+            outcome = outcome or run.result(status)
             outcome.status, outcome.error, outcome.log_path = status, message, str(run_log.path)
             run_log.error("run %s: %s", status, message)
             progress(ProgressEvent(ProgressKind.FAILED, migration.name, message=message))
-            if run is not None:
-                _finish_record(ctx, run, outcome)
+            if record_of_run is not None:
+                _finish_record(ctx, record_of_run, outcome)
             return outcome
 
         try:
-            result = step.run(progress, run_log)
+            result = run.run(progress, run_log)
+        except MigrationFailed as error:
+            failed(error.message, outcome=error.result)
+            raise
         except HisError as error:
-            partial = getattr(error, "result", None)
-            if isinstance(partial, MigrationResult):
-                step.result = partial
             failed(error.message)
             raise
         except SQLAlchemyError as error:
             # A server gone mid-run, a lock timeout…: the committed batches stay, and so does
-            # their checkpoint.
+            # their checkpoint, so resuming continues where it stopped.
             message = (
-                f"Step {migration.name!r} failed after {step.result.rows_loaded:,} rows: "
+                f"Step {migration.name!r} failed after {run.state.rows_loaded:,} rows: "
                 f"{scrub_cids(first_line(error))}. Loaded batches stay; --resume continues."
             )
             run_log.error("database error", exc=error)
             raise MigrationFailed(message, failed(message)) from error
-        except BaseException as error:
-            interrupted = isinstance(error, KeyboardInterrupt | SystemExit)
-            status = RunStatus.CANCELLED if interrupted else RunStatus.FAILED
-            reason = "interrupted" if interrupted else f"unexpected error ({type(error).__name__})"
-            run_log.error(reason, exc=error if not interrupted else None)
-            failed(f"Step {migration.name!r} {reason}; --resume continues.", status)
+        except (KeyboardInterrupt, SystemExit):
+            run_log.error("interrupted")
+            failed(f"Step {migration.name!r} interrupted; --resume continues.", RunStatus.CANCELLED)
             raise
+        except Exception as error:
+            # A fault of ours or of a plugin: resuming would only meet it again.
+            run_log.error(f"unexpected error ({type(error).__name__})", exc=error)
+            message = (
+                f"Step {migration.name!r} failed on an unexpected error "
+                f"({type(error).__name__}); the details are in the run log. "
+                f"{run.state.rows_loaded:,} rows loaded before it stay."
+            )
+            raise MigrationFailed(message, failed(message)) from error
         result.log_path = str(run_log.path)
-    if run is not None:
-        _finish_record(ctx, run, result)
+    if record_of_run is not None:
+        _finish_record(ctx, record_of_run, result)
     return result
 
 

@@ -139,6 +139,16 @@ def rejected_row(
     )
 
 
+def rejected_rows(
+    processed: ProcessedBatch, problems: Sequence[RowProblem], key_columns: Sequence[str]
+) -> list[RejectedRow]:
+    """The problems of a batch as reject-table rows, in row order."""
+    return [
+        rejected_row(problem, processed.keys[problem.position], key_columns)
+        for problem in sorted(problems, key=lambda problem: problem.position)
+    ]
+
+
 def masked_value(column: str, value: Any) -> Any:
     """`value` as it may be shown or stored: identifiers masked, CIDs scrubbed, text cut short."""
     if value is None:

@@ -4,56 +4,46 @@ source must still hold what was read, and the target's column checksums must equ
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 from sqlalchemy import Connection, text
 
-from dialects.base import Dialect
-from models.migration_config import LoadMode, MigrationConfig
-from models.migration_run import MigrationResult, Reconciliation
+from models.migration_config import LoadMode
+from models.migration_run import Reconciliation
 from services.migration import checksums
 from services.migration.reader import SourceQuery, count_sql
-
-
-class TargetEndpoint(Protocol):
-    """What the reconciliation needs to know of the target datasource."""
-
-    dialect: Dialect
-    schema: str | None
+from services.migration.state import StepContext, StepState
 
 
 def reconcile(
-    result: MigrationResult,
-    source_query: SourceQuery,
+    step: StepContext,
+    state: StepState,
+    query: SourceQuery,
     source: Connection,
-    source_dialect: Dialect,
     target: Connection,
-    target_endpoint: TargetEndpoint,
-    config: MigrationConfig,
-    state: dict[str, Any],
-    stream: checksums.StreamChecksums,
 ) -> Reconciliation:
     """Counts and per-column checksums of a finished run (or of a whole resumed run).
 
-    `state` is the checkpoint state: the last key read, the measures chosen at the start and
-    the target's checksums before the run (appending to a non-empty table compares the
-    difference). Upserts rewrite rows in place, so only their counts are compared.
+    The state carries the last key read, the measures chosen at the start and the target's
+    checksums before the run (appending to a non-empty table compares the difference).
+    Upserts rewrite rows in place, so only their counts are compared.
     """
-    check = Reconciliation(result.rows_read, result.rows_loaded, result.rows_rejected)
-    sql = count_sql(source_query, source_dialect, source.dialect, state["last_key"] or None)
+    check = Reconciliation(state.rows_read, state.rows_loaded, state.rows_rejected)
+    sql = count_sql(query, step.source.dialect, source.dialect, state.last_key or None)
     # text() reads ":name" as a bind parameter; the source SQL has none of ours.
     check.source_rows = int(source.execute(text(sql.replace(":", "\\:"))).scalar_one())
-    measures = {
-        column: checksums.ColumnMeasure(measure) for column, measure in state["measures"].items()
-    }
-    if config.load_mode is LoadMode.UPSERT:
+    if step.config.load_mode is LoadMode.UPSERT:
         check.skipped = "upsert rewrites existing rows: only counts are compared"
         return check
-    dialect, schema = target_endpoint.dialect, target_endpoint.schema
     with target.begin():
-        after = checksums.target_checksums(target, dialect, config.target_table, schema, measures)
-    found = checksums.subtract(after, state["before"]) if state["before"] else after
-    check.columns = checksums.compare(stream.values(), found, measures)
+        after = checksums.target_checksums(
+            target,
+            step.target.dialect,
+            step.config.target_table,
+            step.target.schema,
+            state.measures,
+        )
+    found = checksums.subtract(after, state.before) if state.before else after
+    assert state.stream is not None  # every started run has one
+    check.columns = checksums.compare(state.stream.values(), found, state.measures)
     return check
 
 

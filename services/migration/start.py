@@ -4,8 +4,7 @@ fresh one — create or empty the target, take the target's checksums before, wr
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,33 +13,27 @@ from models.migration_config import LoadMode
 from services.errors import Conflict
 from services.migration import checksums, target_table
 from services.migration.run_log import MigrationLogger
-
-if TYPE_CHECKING:
-    from services.migration.step_run import MigrationStep
+from services.migration.state import StepContext, StepState
 
 
 def start_or_resume(
-    step: MigrationStep,
+    step: StepContext,
     target: Connection,
     plan: target_table.TargetTablePlan | None,
     run_log: MigrationLogger,
-) -> dict[str, Any]:
+) -> StepState:
     """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""
-    config, result = step.config, step.result
+    config = step.config
     _ensure_bookkeeping_tables(step, target)
     with target.begin():
         checkpoint = step.checkpoints.load(target, config.name)
     if checkpoint is not None and step.options.resume:
-        state = dict(checkpoint.state)
-        step.run_id = uuid.UUID(state["run_id"])
-        result.rows_read, result.batches = state["rows_read"], checkpoint.batches_done
-        result.rows_loaded, result.rows_rejected = state["rows_loaded"], state["rows_rejected"]
-        result.resumed_from = result.rows_read
+        state = StepState.from_json(checkpoint.state, batches=checkpoint.batches_done)
         run_log.info(
             "resuming after %d rows (%d batches) of run %s",
-            result.rows_read,
-            result.batches,
-            step.run_id,
+            state.rows_read,
+            state.batches,
+            state.run_id,
         )
         return state
     if checkpoint is not None and not step.options.restart:
@@ -70,24 +63,19 @@ def start_or_resume(
             if starts_empty
             else checksums.target_checksums(target, dialect, table, schema, measures)
         )
-        state = {
-            "run_id": str(step.run_id),
-            "last_key": [],
-            "rows_read": 0,
-            "rows_loaded": 0,
-            "rows_rejected": 0,
-            "created": created,
-            "measures": {column: str(measure) for column, measure in measures.items()},
-            "before": before,
-            "stream": None,
-        }
+        state = StepState(
+            created=created,
+            measures=measures,
+            before=before,
+            stream=checksums.StreamChecksums(measures),
+        )
         step.checkpoints.save(
-            target, config.name, last_key=(), rows_done=0, batches_done=0, state=state
+            target, config.name, last_key=(), rows_done=0, batches_done=0, state=state.to_json()
         )
     return state
 
 
-def _ensure_bookkeeping_tables(step: MigrationStep, target: Connection) -> None:
+def _ensure_bookkeeping_tables(step: StepContext, target: Connection) -> None:
     # Two steps of a pipeline may start on the same new target at the same moment: the one
     # that loses the race to create the tables finds them made on its second look.
     for attempt in (1, 2):
@@ -101,7 +89,7 @@ def _ensure_bookkeeping_tables(step: MigrationStep, target: Connection) -> None:
                 raise
 
 
-def _target_types(step: MigrationStep, target: Connection) -> dict[str, Any]:
+def _target_types(step: StepContext, target: Connection) -> dict[str, Any]:
     wanted = {name.lower(): name for name in step.config.target_columns()}
     columns = inspect(target).get_columns(step.config.target_table, schema=step.target.schema)
     return {

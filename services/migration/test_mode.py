@@ -4,7 +4,7 @@ back, to show the transformed rows, the would-be rejects and the counts before t
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Connection, text
@@ -13,20 +13,18 @@ from models.migration_config import LoadMode
 from models.migration_run import MigrationResult
 from models.status import RunStatus
 from services.migration import target_table
-from services.migration.processor import BatchProcessor, masked_value
+from services.migration.processor import BatchProcessor, masked_value, rejected_rows
 from services.migration.reader import SourceQuery
 from services.migration.run_log import MigrationLogger
+from services.migration.state import StepContext
 from services.migration.writer import load_problem, take, write_or_split
-
-if TYPE_CHECKING:
-    from services.migration.step_run import MigrationStep
 
 #: Transformed rows a test run shows.
 PREVIEW_ROWS = 20
 
 
-def run_trial(
-    step: MigrationStep,
+def run_test(
+    step: StepContext,
     target: Connection,
     query: SourceQuery,
     plan: target_table.TargetTablePlan | None,
@@ -34,36 +32,36 @@ def run_trial(
     started: float,
 ) -> MigrationResult:
     """Load one batch for real inside a transaction that is rolled back; report it."""
-    config, result, dialect = step.config, step.result, step.target.dialect
+    config, dialect, schema = step.config, step.target.dialect, step.target.schema
+    result = MigrationResult(step=config.name, status=RunStatus.RUNNING, test=True)
     batches = step.reader(query).batches()
     batch = next(batches, None)
     batches.close()
-    processor = BatchProcessor(config, query.key)
     if batch is None:  # an empty source: nothing to try
         result.status, result.seconds = RunStatus.SUCCEEDED, time.perf_counter() - started
         return result
-    processed = processor.process(batch)
+    processed = BatchProcessor(config, query.key).process(batch)
     transaction = target.begin()
     try:
         if plan is not None:
             target_table.create_target_table(target, dialect, plan, with_keys=True)
         elif config.load_mode is LoadMode.TRUNCATE:
-            dialect.truncate(target, config.target_table, step.target.schema)
+            dialect.truncate(target, config.target_table, schema)
         candidates = processed.clean_positions
         good = take(processed.batch, candidates)
-        written, refused = write_or_split(target, dialect, config, step.target.schema, good)
+        written, refused = write_or_split(target, dialect, config, schema, good)
     finally:
         transaction.rollback()
         if plan is not None and target_table.target_table_exists(
-            target, config.target_table, step.target.schema
+            target, config.target_table, schema
         ):
             # MariaDB commits DDL at once: the table made for the test goes explicitly.
-            made = dialect.qualified(config.target_table, step.target.schema)
+            made = dialect.qualified(config.target_table, schema)
             with target.begin():
                 target.execute(text(f"DROP TABLE {made}"))
     problems = list(processed.problems)
     problems += [load_problem(candidates[i], error) for i, error in refused]
-    result.rejects = step.rejected_rows(processed, problems)
+    result.rejects = rejected_rows(processed, problems, query.key)
     result.rows_read = processed.batch.num_rows
     result.rows_loaded = len(written)
     result.rows_rejected = len({problem.position for problem in problems})

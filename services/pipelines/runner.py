@@ -18,7 +18,7 @@ from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink
 from services.context import ServiceContext
-from services.errors import HisError
+from services.errors import HisError, MigrationFailed
 from services.pipelines import dag
 from services.pipelines.definition import step_options
 
@@ -333,10 +333,10 @@ class _Execution:
                 progress=sink,
                 record=False,
             )
+        except MigrationFailed as error:
+            return error.result, _one_line(error.message)
         except HisError as error:
-            partial = getattr(error, "result", None)
-            partial = partial if isinstance(partial, MigrationResult) else None
-            return partial, _one_line(error.message)
+            return None, _one_line(error.message)
         except Exception as error:
             log.exception("pipeline %r: step %r failed unexpectedly", self._name, node.name)
             return None, f"unexpected failure ({type(error).__name__}); the details are in the log"

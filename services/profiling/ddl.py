@@ -18,7 +18,7 @@ from sqlalchemy.schema import (
 )
 
 from services.context import ServiceContext
-from services.datasources import connection_spec, dialect_of, get_datasource, require_schema
+from services.datasources import open_endpoint, require_schema
 from services.errors import TableNotFound
 
 # A PostgreSQL column default that draws from a sequence the DDL must create first.
@@ -49,10 +49,9 @@ def export_ddl(
     Raises:
         DatasourceNotFound, SchemaNotFound, TableNotFound, ConnectionFailed.
     """
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    schema = schema or source.schema or dialect.default_schema
-    with ctx.connections.connect(connection_spec(source, ctx.secrets)) as connection:
+    endpoint = open_endpoint(ctx, datasource, schema)
+    dialect, schema = endpoint.dialect, endpoint.schema
+    with endpoint.connect() as connection:
         require_schema(connection, schema)
         own_schema = _reflection_schema(connection, schema, dialect.current_schema(connection))
         names = _table_names(connection, own_schema, tables)
@@ -62,7 +61,7 @@ def export_ddl(
         statements = _statements(connection, chosen, own_schema)
         version = dialect.server_version(connection)
     header = [
-        f"-- DDL of datasource {_one_line(source.name)}, schema "
+        f"-- DDL of datasource {_one_line(endpoint.name)}, schema "
         f"{_one_line(schema or '(default)')}: {len(chosen)} tables.",
         f"-- Server: {dialect.display_name}, {_one_line(version)}.",
         "-- Tables are in dependency order (parents first), each followed by its indexes.",

@@ -21,7 +21,7 @@ from models.progress import ProgressEvent, ProgressKind
 from protocols.progress import ProgressSink, ignore_progress
 from services.connections import first_line
 from services.context import ServiceContext
-from services.datasources import connection_spec, dialect_of, get_datasource, require_schema
+from services.datasources import open_endpoint, require_schema
 from services.errors import HisError, InvalidInput, TableNotFound
 from services.profiling.queries import (
     GROUPING_CHUNK,
@@ -85,11 +85,9 @@ def profile_datasource(
     sample = sample or SamplePlan()
     if sample.percent is not None and not 0 < sample.percent <= 100:
         raise InvalidInput("The sample percentage must be above 0 and at most 100.")
-    source = get_datasource(ctx, datasource)
-    dialect = dialect_of(source.db_type)
-    schema = schema or source.schema or dialect.default_schema
-    spec = connection_spec(source, ctx.secrets)
-    with ctx.connections.connect(spec) as connection:
+    endpoint = open_endpoint(ctx, datasource, schema)
+    dialect, schema = endpoint.dialect, endpoint.schema
+    with endpoint.connect() as connection:
         require_schema(connection, schema)
         available = inspect(connection).get_table_names(schema=schema)
         estimates = dialect.row_estimates(connection, schema)
@@ -98,16 +96,16 @@ def profile_datasource(
     for name in chosen:
         if name not in available:
             raise TableNotFound(name, schema)
-    profile = DatabaseProfile(source.name, source.db_type, version, mode)
+    profile = DatabaseProfile(endpoint.name, endpoint.datasource.db_type, version, mode)
     for position, table in enumerate(chosen):
         progress(ProgressEvent(ProgressKind.STARTED, table, position, len(chosen)))
         percent = sample.percent_for(estimates.get(table))
         try:
-            with ctx.connections.connect(spec) as connection:
+            with endpoint.connect() as connection:
                 result = profile_table(
                     connection, dialect, table, schema, mode=mode, sampling=sampling,
                     sample_percent=percent, estimated_rows=estimates.get(table),
-                    more_connections=lambda: ctx.connections.connect(spec), parallel=parallel,
+                    more_connections=endpoint.connect, parallel=parallel,
                 )  # fmt: skip
         except (SQLAlchemyError, HisError) as error:
             reason = error.message if isinstance(error, HisError) else first_line(error)
