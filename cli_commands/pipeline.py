@@ -246,10 +246,9 @@ def _steps_table(view: PipelineView) -> Table:
 def _runs_table(runs: list[PipelineRun], *, title: str) -> Table:
     table = Table("run", "status", "started (UTC)", "time", "steps", "error", title=Text(title))
     for run in runs:
-        steps = run.summary.get("steps", {}).values()
         counts: dict[str, int] = {}
-        for step in steps:
-            counts[step.get("status", "?")] = counts.get(step.get("status", "?"), 0) + 1
+        for step in run.steps().values():
+            counts[step.status] = counts.get(step.status, 0) + 1
         add_plain_row(
             table, str(run.id)[:8], str(run.status), _when(run.started_at), _duration(run),
             ", ".join(f"{count} {status}" for status, count in sorted(counts.items())),
@@ -263,20 +262,20 @@ def _result_table(run: PipelineRun, view: PipelineView) -> Table:
         "step", "status", "read", "loaded", "rejected", "rows/s", "time", "error",
         title=Text(f"{run.pipeline_name}: {run.status}"),
     )  # fmt: skip
-    steps: dict[str, dict[str, Any]] = run.summary.get("steps", {})
+    steps = run.steps()
     started = run.summary.get("order", [])
     # Steps in the order they started, then those that did not start, in level order.
     rest = [node.name for level in view.levels for node in level if node.name not in started]
     for name in [*started, *rest]:
         step = steps[name]
-        status = step["status"] + (" (earlier run)" if step.get("kept_from_run") else "")
-        ran = step["status"] in ("succeeded", "failed")
+        status = step.status + (" (earlier run)" if step.kept_from_run else "")
+        ran = step.ran
         add_plain_row(
             table, name, status,
-            f"{step['rows_read']:,}" if ran else "", f"{step['rows_loaded']:,}" if ran else "",
-            f"{step['rows_rejected']:,}" if ran else "",
-            f"{step['rows_per_second']:,.0f}" if ran else "",
-            f"{step['seconds']:.1f} s" if ran else "", step.get("error") or "",
+            f"{step.rows_read:,}" if ran else "", f"{step.rows_loaded:,}" if ran else "",
+            f"{step.rows_rejected:,}" if ran else "",
+            f"{step.rows_per_second:,.0f}" if ran else "",
+            f"{step.seconds:.1f} s" if ran else "", step.error or "",
         )  # fmt: skip
     return table
 

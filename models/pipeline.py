@@ -45,6 +45,49 @@ class PipelineEdge:
     id: uuid.UUID = field(default_factory=new_id)
 
 
+#: A step's status in a run summary while a dependency has not succeeded yet …
+WAITING = "waiting"
+#: … and when it never started because a dependency failed (the other statuses are RunStatus).
+SKIPPED = "skipped"
+
+
+@dataclass(slots=True)
+class StepSummary:
+    """One step's outcome in a pipeline run, as the run's `summary` stores it (JSON)."""
+
+    status: str = WAITING  # a RunStatus value, WAITING or SKIPPED
+    config_id: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    seconds: float = 0.0
+    rows_per_second: float = 0.0
+    error: str | None = None
+    started_at: str | None = None  # ISO-8601, UTC
+    finished_at: str | None = None
+    reconciliation: dict[str, Any] | None = None  # Reconciliation.to_dict()
+    kept_from_run: str | None = None  # the earlier run it succeeded in, when not run again
+
+    @property
+    def ran(self) -> bool:
+        """True when the step started and ended (in this run or the one it was kept from)."""
+        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form; `kept_from_run` only on steps kept from an earlier run."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        if self.kept_from_run is None:
+            del data["kept_from_run"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StepSummary:
+        """A stored step summary; keys it does not know are ignored."""
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+
 @dataclass(slots=True)
 class PipelineRun:
     """One execution of a pipeline, with every step's outcome in `summary`."""
@@ -58,3 +101,8 @@ class PipelineRun:
     created_at: datetime = field(default_factory=utc_now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+    def steps(self) -> dict[str, StepSummary]:
+        """Each step's outcome, by step name, read from the stored summary."""
+        stored = self.summary.get("steps", {})
+        return {name: StepSummary.from_json(step) for name, step in stored.items()}

@@ -13,21 +13,17 @@ from typing import Any, Protocol
 
 from models.common import utc_now
 from models.migration_run import MigrationOptions, MigrationResult
-from models.pipeline import Pipeline, PipelineNode, PipelineRun
+from models.pipeline import SKIPPED, WAITING, Pipeline, PipelineNode, PipelineRun, StepSummary
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink
 from services.context import ServiceContext
-from services.errors import HisError, MigrationFailed
+from services.errors import HisError
 from services.pipelines import dag
 from services.pipelines.definition import step_options
 
 log = logging.getLogger(__name__)
 
-#: A step's status in the run summary while a dependency has not succeeded yet …
-WAITING = "waiting"
-#: … and when it never started because a dependency failed (the other statuses are RunStatus).
-SKIPPED = "skipped"
 _MAX_ERROR_LENGTH = 500
 
 
@@ -116,32 +112,37 @@ class _Execution:
         self.run_step = run_step
         self.messages: queue.Queue[tuple[str, str, Any]] = queue.Queue()
         self.in_flight = 0
-        self.steps: dict[str, dict[str, Any]] = {
-            node.name: _pending_step(parents[node.name], node) for node in nodes
+        self.steps: dict[str, StepSummary] = {
+            node.name: StepSummary(
+                config_id=str(node.config_id) if node.config_id else None,
+                depends_on=list(parents[node.name]),
+                settings=dict(node.settings),
+            )
+            for node in nodes
         }
         self.record = PipelineRun(
             pipeline_id=pipeline.id,
             pipeline_name=pipeline.name,
             status=RunStatus.RUNNING,
             started_at=utc_now(),
-            summary={"kind": "pipeline", "steps": self.steps, "order": []},
+            summary={"kind": "pipeline", "steps": {}, "order": []},
         )
         self.kept: list[str] = []
 
     def keep_succeeded_steps_of(self, earlier: PipelineRun) -> None:
         """Count the steps that succeeded in `earlier` as done, so only the rest run again."""
-        for name, step in earlier.summary.get("steps", {}).items():
+        for name, step in earlier.steps().items():
             mine = self.steps.get(name)
             # Only the very same step: same config, and it really finished.
-            if mine is None or mine["config_id"] != step.get("config_id"):
+            if mine is None or mine.config_id != step.config_id:
                 continue
-            if step.get("status") != RunStatus.SUCCEEDED:
+            if step.status != RunStatus.SUCCEEDED:
                 continue
-            depends_on = mine["depends_on"]
-            mine.update({key: value for key, value in step.items() if key in mine})
             # Where the step really ran: a run resumed twice still names the first one.
-            ran_in = step.get("kept_from_run") or str(earlier.id)
-            mine.update(depends_on=depends_on, kept_from_run=ran_in)
+            ran_in = step.kept_from_run or str(earlier.id)
+            self.steps[name] = dataclasses.replace(
+                step, depends_on=mine.depends_on, kept_from_run=ran_in
+            )
             self.kept.append(name)
             for child in self.children.get(name, ()):
                 self.waiting[child].discard(name)
@@ -150,15 +151,16 @@ class _Execution:
     def run(self, max_workers: int) -> PipelineRun:
         ready = [name for name, own in self.waiting.items() if not own and name not in self.kept]
         for name in ready:
-            self.steps[name]["status"] = str(RunStatus.PENDING)
+            self.steps[name].status = str(RunStatus.PENDING)
+        self._sync_summary()
         with self.ctx.uow() as uow:
             uow.pipeline_runs.add(self.record)
             uow.commit()
         log.info("pipeline %r: run %s started", self.record.pipeline_name, self.record.id)
         self._emit(ProgressKind.STARTED, total=len(self.steps))
         for name in sorted(self.kept):
-            done = int(self.steps[name]["rows_read"] or 0)
-            message = f"succeeded in run {self.steps[name]['kept_from_run']}"
+            done = int(self.steps[name].rows_read or 0)
+            message = f"succeeded in run {self.steps[name].kept_from_run}"
             self.progress(ProgressEvent(ProgressKind.FINISHED, name, done, done, message))
         if self.kept:
             self._emit(ProgressKind.ADVANCED, done=self._settled(), total=len(self.steps))
@@ -194,7 +196,8 @@ class _Execution:
         self._store()
 
     def _record_start(self, step: str, at: datetime) -> None:
-        self.steps[step].update(status=str(RunStatus.RUNNING), started_at=at.isoformat())
+        self.steps[step].status = str(RunStatus.RUNNING)
+        self.steps[step].started_at = at.isoformat()
         self.record.summary["order"].append(step)
 
     def _finished(self, pool: ThreadPoolExecutor, step: str, outcome: _Outcome) -> None:
@@ -206,8 +209,8 @@ class _Execution:
         else:
             for child in self.children.get(step, ()):
                 self.waiting[child].discard(step)
-                if not self.waiting[child] and self.steps[child]["status"] == WAITING:
-                    self.steps[child]["status"] = str(RunStatus.PENDING)  # queued for a worker
+                if not self.waiting[child] and self.steps[child].status == WAITING:
+                    self.steps[child].status = str(RunStatus.PENDING)  # queued for a worker
                     released.append(child)
         # Stored before the dependants start: they may read what their dependencies did.
         self._store()
@@ -218,34 +221,32 @@ class _Execution:
         summary = self.steps[step]
         result = outcome.result
         if result is not None:
-            summary.update(
-                rows_read=result.rows_read,
-                rows_loaded=result.rows_loaded,
-                rows_rejected=result.rows_rejected,
-                rows_per_second=round(result.rows_per_second, 1),
-                reconciliation=result.reconciliation.to_dict() if result.reconciliation else None,
+            summary.rows_read = result.rows_read
+            summary.rows_loaded = result.rows_loaded
+            summary.rows_rejected = result.rows_rejected
+            summary.rows_per_second = round(result.rows_per_second, 1)
+            summary.reconciliation = (
+                result.reconciliation.to_dict() if result.reconciliation else None
             )
         seconds = result.seconds if result is not None and result.seconds > 0 else outcome.seconds
-        summary.update(
-            status=str(RunStatus.FAILED if outcome.error else RunStatus.SUCCEEDED),
-            error=outcome.error,
-            seconds=round(seconds, 3),
-            finished_at=outcome.finished_at.isoformat(),
-        )
+        summary.status = str(RunStatus.FAILED if outcome.error else RunStatus.SUCCEEDED)
+        summary.error = outcome.error
+        summary.seconds = round(seconds, 3)
+        summary.finished_at = outcome.finished_at.isoformat()
 
     def _skip_dependants_of(self, failed: str) -> None:
         reason = f"dependency {failed} failed"
         for name in dag.transitive_dependants(failed, self.children):
             # Another failed dependency may have skipped it already: its first reason stands.
-            if self.steps[name]["status"] == WAITING:
-                self.steps[name].update(status=SKIPPED, error=reason)
+            if self.steps[name].status == WAITING:
+                self.steps[name].status, self.steps[name].error = SKIPPED, reason
                 self.progress(
                     ProgressEvent(ProgressKind.FAILED, name, message=f"skipped: {reason}")
                 )
 
     def _finish(self) -> PipelineRun:
-        failed = [name for name, step in self.steps.items() if step["status"] == RunStatus.FAILED]
-        skipped = [name for name, step in self.steps.items() if step["status"] == SKIPPED]
+        failed = [name for name, step in self.steps.items() if step.status == RunStatus.FAILED]
+        skipped = [name for name, step in self.steps.items() if step.status == SKIPPED]
         succeeded = not failed and not skipped
         self.record.status = RunStatus.SUCCEEDED if succeeded else RunStatus.FAILED
         self.record.error = None if succeeded else self._failure_line(failed, skipped)
@@ -259,7 +260,7 @@ class _Execution:
         return self.record
 
     def _failure_line(self, failed: list[str], skipped: list[str]) -> str:
-        reasons = "; ".join(f"{name} ({self.steps[name]['error']})" for name in failed)
+        reasons = "; ".join(f"{name} ({self.steps[name].error})" for name in failed)
         line = f"{len(failed)} of {len(self.steps)} steps failed: {reasons}"
         if skipped:
             line += f"; skipped: {', '.join(skipped)}"
@@ -274,10 +275,10 @@ class _Execution:
             else:
                 self._record_outcome(name, payload)
         for step in self.steps.values():
-            if step["status"] == RunStatus.RUNNING:
-                step.update(status=str(RunStatus.FAILED), error="interrupted while running")
-            elif step["status"] in (WAITING, RunStatus.PENDING):
-                step.update(status=SKIPPED, error="the pipeline run was interrupted")
+            if step.status == RunStatus.RUNNING:
+                step.status, step.error = str(RunStatus.FAILED), "interrupted while running"
+            elif step.status in (WAITING, RunStatus.PENDING):
+                step.status, step.error = SKIPPED, "the pipeline run was interrupted"
         self.record.status = RunStatus.CANCELLED
         self.record.error = "The pipeline run was interrupted."
         self.record.finished_at = utc_now()
@@ -286,7 +287,11 @@ class _Execution:
         except Exception:  # the original interruption matters more than this one
             log.exception("pipeline %r: could not record the interrupted run", self._name)
 
+    def _sync_summary(self) -> None:
+        self.record.summary["steps"] = {name: step.to_json() for name, step in self.steps.items()}
+
     def _store(self) -> None:
+        self._sync_summary()
         with self.ctx.uow() as uow:
             uow.pipeline_runs.update(self.record)
             uow.commit()
@@ -296,7 +301,7 @@ class _Execution:
 
     def _settled(self) -> int:
         final = (RunStatus.SUCCEEDED, RunStatus.FAILED, SKIPPED)
-        return sum(step["status"] in final for step in self.steps.values())
+        return sum(step.status in final for step in self.steps.values())
 
     @property
     def _name(self) -> str:
@@ -333,34 +338,18 @@ class _Execution:
                 progress=sink,
                 record=False,
             )
-        except MigrationFailed as error:
-            return error.result, _one_line(error.message)
         except HisError as error:
-            return None, _one_line(error.message)
+            # MigrationFailed carries how far the step got; a step runner may attach it to
+            # any HisError it raises.
+            partial = getattr(error, "result", None)
+            partial = partial if isinstance(partial, MigrationResult) else None
+            return partial, _one_line(error.message)
         except Exception as error:
             log.exception("pipeline %r: step %r failed unexpectedly", self._name, node.name)
             return None, f"unexpected failure ({type(error).__name__}); the details are in the log"
         if result.status != RunStatus.SUCCEEDED:
             return result, _one_line(result.error or f"the step ended {result.status}")
         return result, None
-
-
-def _pending_step(depends_on: list[str], node: PipelineNode) -> dict[str, Any]:
-    return {
-        "status": WAITING,
-        "config_id": str(node.config_id) if node.config_id else None,
-        "depends_on": list(depends_on),
-        "settings": dict(node.settings),
-        "rows_read": 0,
-        "rows_loaded": 0,
-        "rows_rejected": 0,
-        "seconds": 0.0,
-        "rows_per_second": 0.0,
-        "error": None,
-        "started_at": None,
-        "finished_at": None,
-        "reconciliation": None,
-    }
 
 
 def _one_line(text: str, *, limit: int = _MAX_ERROR_LENGTH) -> str:
