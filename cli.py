@@ -48,15 +48,13 @@ def main() -> None:
     try:
         app()  # standalone: Typer itself reports usage errors and Ctrl-C, and exits
     except HisError as error:
-        err.print(f"error: {error.message}", markup=False, highlight=False, emoji=False)
+        err.print(f"error: {error.message}")
         sys.exit(1)
     except Exception:
         log.exception("unexpected failure")
         err.print(
             "error: unexpected failure; the details are in "
             f"{get_settings().data_dir / 'logs' / 'his-analyzer.log'}",
-            markup=False,
-            highlight=False,
         )
         sys.exit(2)
 

@@ -66,7 +66,7 @@ def profile(
         )  # fmt: skip
     failed = [table for table in result.profile.tables if table.error]
     for table in failed:
-        err.print(f"warning: {table.name} was not profiled: {table.error}", markup=False)
+        err.print(f"warning: {table.name} was not profiled: {table.error}")
     out.print(f"Report: {result.paths.html}")
     out.print(f"CSV:    {result.paths.csv}")
     out.print(f"DDL:    {result.paths.schema_sql}")

@@ -15,9 +15,12 @@ from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.privacy import RedactingFormatter
 
-# soft_wrap: an error is one line, even on an 80-column terminal.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Data is shown as written: no console reads "[...]" as markup, ":name:" as an emoji or
+# highlights numbers and paths, whatever a call forgets. soft_wrap: an error is one line, even
+# on an 80-column terminal.
+_AS_WRITTEN = {"markup": False, "emoji": False, "highlight": False, "soft_wrap": True}
+out = Console(**_AS_WRITTEN)
+err = Console(stderr=True, **_AS_WRITTEN)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

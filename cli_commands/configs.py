@@ -37,7 +37,7 @@ def config_save(
 ) -> None:
     """Validate a config file and save it as the config's next version."""
     saved = mapping.import_config(service_context(), _read_text(file), summary=summary)
-    out.print(f"Config {saved.config_name!r} saved as v{saved.version}.", markup=False)
+    out.print(f"Config {saved.config_name!r} saved as v{saved.version}.")
 
 
 @config_app.command("import")
@@ -46,7 +46,7 @@ def config_import(
 ) -> None:
     """Import a config exported as JSON (a new config, or the next version of one)."""
     saved = mapping.import_config(service_context(), _read_text(file))
-    out.print(f"Config {saved.config_name!r} imported as v{saved.version}.", markup=False)
+    out.print(f"Config {saved.config_name!r} imported as v{saved.version}.")
 
 
 @config_app.command("list")
@@ -107,21 +107,20 @@ def config_diff(
 ) -> None:
     """Show what changed between two versions: settings, and mappings by target column."""
     diff = mapping.compare_config_versions(service_context(), name, v1, v2)
-    out.print(f"{name}: v{v1} → v{v2}", markup=False)
+    out.print(f"{name}: v{v1} → v{v2}")
     if diff.is_empty:
         out.print("No differences.")
     for change in diff.fields:
-        out.print(f"  ~ {change.field}: {_cell(change.old)} → {_cell(change.new)}", markup=False)
+        out.print(f"  ~ {change.field}: {_cell(change.old)} → {_cell(change.new)}")
     for item in diff.added:
-        out.print(f"  + mapping {item.get('target')} ← {item.get('source')}", markup=False)
+        out.print(f"  + mapping {item.get('target')} ← {item.get('source')}")
     for item in diff.removed:
-        out.print(f"  - mapping {item.get('target')} ← {item.get('source')}", markup=False)
+        out.print(f"  - mapping {item.get('target')} ← {item.get('source')}")
     for changed in diff.modified:
         for change in changed.changes:
             out.print(
                 f"  ~ mapping {changed.key}.{change.field}: "
                 f"{_cell(change.old)} → {_cell(change.new)}",
-                markup=False,
             )
 
 
@@ -131,9 +130,7 @@ def config_rollback(
 ) -> None:
     """Save an older version as the newest one (history is kept)."""
     saved = mapping.rollback_config(service_context(), name, version)
-    out.print(
-        f"Config {name!r} rolled back to v{version}, saved as v{saved.version}.", markup=False
-    )
+    out.print(f"Config {name!r} rolled back to v{version}, saved as v{saved.version}.")
 
 
 @config_app.command("delete")
@@ -146,14 +143,14 @@ def config_delete(
     if not yes:
         typer.confirm(f"Delete config {name!r}?", abort=True)
     mapping.delete_config(service_context(), name)
-    out.print(f"Config {name!r} deleted (history kept).", markup=False)
+    out.print(f"Config {name!r} deleted (history kept).")
 
 
 @config_app.command("restore")
 def config_restore(name: ConfigName) -> None:
     """Bring back a deleted config from its latest version."""
     saved = mapping.restore_config(service_context(), name)
-    out.print(f"Config {name!r} restored as v{saved.version}.", markup=False)
+    out.print(f"Config {name!r} restored as v{saved.version}.")
 
 
 @config_app.command("export")
@@ -172,7 +169,7 @@ def config_export(
         out_file.write_text(text, encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"Cannot write {out_file}: {error.strerror}.", field="out") from None
-    out.print(f"Config {name!r} written to {out_file}.", markup=False)
+    out.print(f"Config {name!r} written to {out_file}.")
 
 
 def _which(version: int | None) -> str:

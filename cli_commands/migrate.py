@@ -65,7 +65,6 @@ def print_result(result: MigrationResult) -> None:
         out.print(
             f"TEST of {result.step!r} (rolled back): {result.rows_read:,} rows read, "
             f"{result.rows_loaded:,} would load, {result.rows_rejected:,} would be rejected.",
-            markup=False,
         )
         if result.preview:
             table = Table(title="transformed rows (identifiers masked)")
@@ -95,7 +94,6 @@ def print_result(result: MigrationResult) -> None:
         f"({result.rows_per_second:,.0f} rows/s)"
         + (f", resumed after {result.resumed_from:,} rows" if result.resumed_from else "")
         + ".",
-        markup=False,
     )
     check = result.reconciliation
     if check is not None:
@@ -108,7 +106,6 @@ def print_result(result: MigrationResult) -> None:
                 else ""
             )
             + (f" ({check.skipped})" if check.skipped else ""),
-            markup=False,
         )
     if result.log_path:
-        out.print(f"log: {result.log_path}", markup=False)
+        out.print(f"log: {result.log_path}")

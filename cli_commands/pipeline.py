@@ -93,8 +93,6 @@ def pipeline_create(
     out.print(
         f"Pipeline {name!r} created: {len(view.nodes)} steps in {levels} "
         f"level{'s' if levels != 1 else ''}.",
-        markup=False,
-        emoji=False,
     )
 
 
@@ -122,11 +120,9 @@ def pipeline_show(name: PipelineName) -> None:
     ctx = service_context()
     view = pipelines.get_pipeline(ctx, name)
     out.print(_steps_table(view))
-    out.print("Levels (a level's steps may run at the same time):", markup=False, emoji=False)
+    out.print("Levels (a level's steps may run at the same time):")
     for number, level in enumerate(view.levels, start=1):
-        out.print(
-            f"  {number}. {', '.join(node.name for node in level)}", markup=False, emoji=False
-        )
+        out.print(f"  {number}. {', '.join(node.name for node in level)}")
     runs = pipelines.list_pipeline_runs(ctx, view.pipeline.id)[:5]
     if runs:
         out.print(_runs_table(runs, title="last runs"))
@@ -154,9 +150,7 @@ def pipeline_delete(
     if not yes:
         typer.confirm(f"Delete pipeline {view.pipeline.name!r}?", abort=True)
     pipelines.delete_pipeline(service_context(), view.pipeline.id)
-    out.print(
-        f"Pipeline {view.pipeline.name!r} deleted (its runs are kept).", markup=False, emoji=False
-    )
+    out.print(f"Pipeline {view.pipeline.name!r} deleted (its runs are kept).")
 
 
 # --- running them -----------------------------------------------------------------------------
@@ -200,12 +194,10 @@ def pipeline_run(
         )
     out.print(_result_table(run, view))
     if run.error:
-        err.print(f"error: {run.error}", markup=False, highlight=False, emoji=False)
+        err.print(f"error: {run.error}")
         raise typer.Exit(1)
     out.print(
         f"Pipeline {view.pipeline.name!r} succeeded ({_duration(run)}); run {run.id}.",
-        markup=False,
-        emoji=False,
     )
 
 

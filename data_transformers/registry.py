@@ -16,6 +16,10 @@ def register_transformer(name: str) -> Callable[[type[Transformer]], type[Transf
     """Class decorator: name the transformer class and register it under `name`."""
 
     def decorator(cls: type[Transformer]) -> type[Transformer]:
+        # Every plugin is listed by the CLI, the API and the dashboard from what it declares,
+        # so a plugin without a description or examples is a bug caught at import.
+        if not getattr(cls, "description", "") or not cls.examples:
+            raise TypeError(f"Transformer {name!r} must declare a description and examples.")
         cls.name = name
         transformers.add(name, cls)
         return cls

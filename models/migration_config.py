@@ -227,11 +227,3 @@ def _problem(loc: tuple[str | int, ...], kind: str, message: str, value: Any) ->
     # The message goes in as a template argument, so braces in user text are not formatted.
     error = PydanticCustomError(kind, "{message}", {"message": message})
     return {"type": error, "loc": loc, "input": value}
-
-
-def format_location(loc: tuple[str | int, ...]) -> str:
-    """('mappings', 4, 'target') -> 'mappings[4].target'."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text

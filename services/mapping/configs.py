@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from models.common import utc_now
 from models.config_record import ConfigRecord, ConfigVersion
-from models.migration_config import MigrationConfig, PluginRegistry, format_location
+from models.migration_config import MigrationConfig, PluginRegistry
 from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig, InvalidInput
 from services.mapping.export import ConfigDiff, diff_snapshots, render_typescript
 from utils.ids import as_uuid
+from utils.text import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,9 @@ def parse_config(
     try:
         return MigrationConfig.model_validate(data, context=context)
     except ValidationError as error:
-        problems = error.errors(include_url=False)
-        field = format_location(problems[0]["loc"]) or "config"
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        message = f"Invalid config: {field}: {problems[0]['msg']}{more}"
-        raise InvalidConfig(message, field=field) from None
+        where, problem = first_problem(error.errors(include_url=False))
+        field = where or "config"
+        raise InvalidConfig(f"Invalid config: {field}: {problem}", field=field) from None
 
 
 def plugin_registries() -> tuple[PluginRegistry, PluginRegistry]:

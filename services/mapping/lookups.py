@@ -9,10 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_transformers.lookup import LookupTable
 from models.migration_config import MigrationConfig
-from services.connections import first_line
 from services.context import ServiceContext
 from services.datasources import open_endpoint
 from services.errors import InvalidConfig, NotFound
+from utils.text import first_line
 
 
 def load_lookup(ctx: ServiceContext, lookup: LookupTable) -> dict[str, str]:

@@ -24,13 +24,13 @@ from models.pipeline import PipelineRun
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink, ignore_progress
-from services.connections import first_line
 from services.context import ServiceContext
 from services.errors import HisError, MigrationFailed
 from services.mapping import load_config
 from services.migration.run_log import MigrationLogger
 from services.migration.step_run import StepRun
 from services.privacy import scrub_cids
+from utils.text import first_line
 
 
 def run_migration(

@@ -21,6 +21,7 @@ from services.errors import InvalidConfig
 from services.migration.reader import column_index
 from services.privacy import mask_value, phi_kind, scrub_cids
 from validators.registry import run_validator
+from validators.report import collect
 
 #: How much of a rejected value the reject table keeps.
 MAX_VALUE_CHARS = 200
@@ -102,18 +103,20 @@ class BatchProcessor:
             values = outcome.values
         if item.default is not None:  # a NULL (after the transformers) takes the default
             values = values.astype(object).where(values.notna(), item.default)
-        for call in item.validators:
-            result = run_validator(call.name, values.rename(target), call.params)
-            for position in _positions(result.failed):
-                problems.append(
-                    RowProblem(
-                        position,
-                        target,
-                        values.iloc[position],
-                        f"{call.name}: {result.reasons.iloc[position]}",
-                        "validate",
-                    )
-                )
+        checked = values.rename(target)
+        report = collect(
+            [run_validator(call.name, checked, call.params) for call in item.validators]
+        )
+        problems.extend(
+            RowProblem(
+                failure.position,
+                target,
+                values.iloc[failure.position],
+                f"{failure.validator}: {failure.reason}",
+                "validate",
+            )
+            for failure in report.failures
+        )
         changed = item.transformers or item.default is not None
         return series_to_arrow(values) if changed else array
 

@@ -11,6 +11,7 @@ from types import TracebackType
 
 from services.privacy import RedactingFormatter
 from services.privacy.secrets import mask_secrets
+from utils.text import one_line
 
 #: Longest step name kept in a file name, in UTF-8 bytes (a Thai letter takes 3; most file
 #: systems allow 255 bytes per name).
@@ -147,14 +148,13 @@ class MigrationLogger:
             self._logger.log(level, "%s", text)
             return
         self._logger.log(
-            level, "%s: %s", text, _one_line(exc), exc_info=(type(exc), exc, exc.__traceback__)
+            level,
+            "%s: %s: %s",
+            text,
+            type(exc).__name__,
+            one_line(exc),
+            exc_info=(type(exc), exc, exc.__traceback__),
         )
-
-
-def _one_line(error: BaseException) -> str:
-    # SQLAlchemy and the drivers put the statement and DETAIL on later lines; the first says it.
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def _new_file(directory: Path, stem: str) -> Path:

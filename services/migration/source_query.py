@@ -12,6 +12,7 @@ from sqlglot.errors import ParseError
 from dialects.base import Dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig
+from utils.text import one_line
 
 # Nodes that write, lock or change schema: none may appear anywhere in a source query,
 # not even inside a CTE ("WITH d AS (DELETE … RETURNING *) SELECT …").
@@ -42,7 +43,7 @@ def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect.sqlglot_dialect) if s is not None]
     except ParseError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        first = one_line(error) or "syntax error"
         raise InvalidConfig(f"{where} does not parse: {first}", field="generate_sql") from None
     if len(statements) != 1:
         raise InvalidConfig(

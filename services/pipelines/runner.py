@@ -21,6 +21,7 @@ from services.context import ServiceContext
 from services.errors import HisError
 from services.pipelines import dag
 from services.pipelines.definition import step_options
+from utils.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class _Execution:
         line = f"{len(failed)} of {len(self.steps)} steps failed: {reasons}"
         if skipped:
             line += f"; skipped: {', '.join(skipped)}"
-        return _one_line(line, limit=2 * _MAX_ERROR_LENGTH)
+        return one_line(line, limit=2 * _MAX_ERROR_LENGTH)
 
     def _abandon(self) -> None:
         # The workers are done: what they reported after the interruption is still queued.
@@ -343,16 +344,12 @@ class _Execution:
             # any HisError it raises.
             partial = getattr(error, "result", None)
             partial = partial if isinstance(partial, MigrationResult) else None
-            return partial, _one_line(error.message)
+            return partial, one_line(error.message, limit=_MAX_ERROR_LENGTH)
         except Exception as error:
             log.exception("pipeline %r: step %r failed unexpectedly", self._name, node.name)
             return None, f"unexpected failure ({type(error).__name__}); the details are in the log"
         if result.status != RunStatus.SUCCEEDED:
-            return result, _one_line(result.error or f"the step ended {result.status}")
+            return result, one_line(
+                result.error or f"the step ended {result.status}", limit=_MAX_ERROR_LENGTH
+            )
         return result, None
-
-
-def _one_line(text: str, *, limit: int = _MAX_ERROR_LENGTH) -> str:
-    """The first non-blank line of `text`, cut to `limit` characters: never a stack trace."""
-    line = next((line.strip() for line in str(text).splitlines() if line.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"

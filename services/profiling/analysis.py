@@ -22,6 +22,7 @@ from services.privacy import mask_profile
 from services.profiling.ddl import export_ddl
 from services.profiling.profiler import SamplePlan, profile_datasource
 from services.reports import ReportPaths, write_report
+from utils.text import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +123,7 @@ def load_sampling_settings(path: Path) -> SamplingSettings:
     try:
         return SamplingSettings.model_validate(document.get("sampling") or {})
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        where, problem = first_problem(error.errors(), count_more=False)
         raise InvalidConfig(
-            f"Config file {str(path)!r}: sampling.{where}: {first['msg']}.", field=where
+            f"Config file {str(path)!r}: sampling.{where}: {problem}.", field=where
         ) from None

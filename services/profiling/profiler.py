@@ -19,7 +19,6 @@ from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TablePro
 from models.profile_settings import SamplingSettings
 from models.progress import ProgressEvent, ProgressKind
 from protocols.progress import ProgressSink, ignore_progress
-from services.connections import first_line
 from services.context import ServiceContext
 from services.datasources import open_endpoint, require_schema
 from services.errors import HisError, InvalidInput, TableNotFound
@@ -34,6 +33,7 @@ from services.profiling.queries import (
     grouping_index,
     grouping_sets_sql,
 )
+from utils.text import first_line
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from models.migration_config import LoadMode, format_location
+from models.migration_config import LoadMode
 from services.errors import InvalidConfig
 from services.mapping import parse_config
 from services.mapping.export import typescript_identifier
 from utils.registry import Registry
+from utils.text import location
 
 
 class _Trim:
@@ -196,8 +197,8 @@ def test_not_a_mapping_at_all() -> None:
 
 
 def test_format_location_and_typescript_identifiers() -> None:
-    assert format_location(("mappings", 4, "target")) == "mappings[4].target"
-    assert format_location(("key_columns", 0)) == "key_columns[0]"
+    assert location(("mappings", 4, "target")) == "mappings[4].target"
+    assert location(("key_columns", 0)) == "key_columns[0]"
     assert typescript_identifier("opd_visits") == "opdVisitsConfig"
     assert typescript_identifier("OPD visits v2") == "opdVisitsV2Config"
     assert typescript_identifier("2024-import") == "config2024ImportConfig"

@@ -277,3 +277,17 @@ def test_symptom_json_is_canonical_and_allergy_text_one_line(
         assert ": " not in canonical
     allergy = run_transformer("NORMALIZE_WHITESPACE", mini_his["patient"]["drugallergy"]).values
     assert not allergy.dropna().str.contains(r"[\n\t]").any()
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [{"examples": (Example(["a"], {}, ["a"]),)}, {"description": "Does nothing."}],
+    ids=["no-description", "no-examples"],
+)
+def test_a_transformer_without_description_or_examples_is_refused(declared: dict) -> None:
+    from data_transformers.registry import register_transformer
+
+    plugin = type("Undocumented", (Transformer,), {"family": "text", **declared})
+    with pytest.raises(TypeError, match="must declare a description and examples"):
+        register_transformer("UNDOCUMENTED_TEST")(plugin)
+    assert "UNDOCUMENTED_TEST" not in transformers.names()
