@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from dialects.base import Dialect, error_text, for_paramstyle, markers, non_key_columns
+from dialects._sql import error_text, for_paramstyle, markers, non_key_columns
+from dialects.base import Dialect
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec

@@ -14,7 +14,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
-from dialects.base import Dialect, error_code, for_paramstyle, non_key_columns
+from dialects._sql import error_code, for_paramstyle, non_key_columns
+from dialects.base import Dialect
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec

@@ -9,8 +9,9 @@ from typing import IO
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from dialects._sql import error_text, execute_plain, non_key_columns
 from dialects._text_rows import TextRowStream
-from dialects.base import Dialect, error_text, execute_plain, non_key_columns
+from dialects.base import Dialect
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 

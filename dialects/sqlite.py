@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from dialects._sql import error_text
 from dialects._text_rows import text_field
-from dialects.base import Dialect, error_text
+from dialects.base import Dialect
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
