@@ -26,6 +26,7 @@ from sqlalchemy import literal
 from sqlalchemy.engine import Dialect as SQLDialect
 
 from dialects.base import Dialect
+from dialects.bulk import text_field
 from models.datasource import ConnectionSpec
 from services.connections import ConnectionManager, first_line
 
@@ -200,8 +201,6 @@ def _clock(value: Any) -> Any:
     if timedelta(0) <= value < timedelta(days=1):
         seconds = value.seconds
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60, value.microseconds)
-    from dialects._text_rows import text_field
-
     return text_field(value)
 
 

@@ -3,7 +3,9 @@ hooks services call instead of asking for an engine's name."""
 
 from __future__ import annotations
 
+import ast
 import os
+from pathlib import Path
 
 import pyarrow as pa
 import pymysql
@@ -376,3 +378,20 @@ def test_missing_driver_message_says_what_else_to_install() -> None:
     assert str(driver_missing(get_dialect("postgresql"))) == (
         "The PostgreSQL driver 'psycopg2' is not installed."
     )
+
+
+def test_services_import_no_private_dialect_module() -> None:
+    # Engine knowledge stays behind the Dialect and dialects/bulk.py; the _modules may change.
+    services = Path(__file__).parents[2] / "services"
+    private = []
+    for path in sorted(services.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.startswith("dialects._") for name in names):
+                private.append(f"{path.relative_to(services.parent)}:{node.lineno}")
+    assert private == []
