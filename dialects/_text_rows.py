@@ -22,7 +22,10 @@ Row = Sequence[object]
 
 
 class BulkLoadError(Exception):
-    """The engine accepted a bulk load only partly (skipped rows or altered values)."""
+    """The engine accepted a bulk load only partly (skipped rows or altered values).
+
+    Published by dialects/bulk.py: catch it from there.
+    """
 
 
 def escape_text(value: str) -> str:
@@ -100,7 +103,11 @@ _SUPERCLASSES = (bool, int, float, Decimal, datetime, date, time, timedelta, str
 
 
 def text_field(value: object, binary: Callable[[Any], str] = postgres_bytes) -> str:
-    """One value as a text-format field; `binary` encodes bytes, bytearray and memoryview."""
+    """One value as a text-format field; `binary` encodes bytes, bytearray and memoryview.
+
+    Published by dialects/bulk.py: the one text form of a value (a TIME beyond 24 hours
+    becomes '838:59:59', a Decimal never takes exponent form).
+    """
     encoder = _ENCODERS.get(type(value))
     if encoder is not None:
         return encoder(value)

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Column, Connection, Engine, Table, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.schema import ExecutableDDLElement
+from sqlalchemy.types import TypeEngine
 
-from dialects._text_rows import BulkLoadError, chunked
+from dialects._sql import execute_batches, execute_plain, for_paramstyle, markers, non_key_columns
+from dialects._text_rows import BulkLoadError
+from dialects.column_types import (
+    PortableType,
+    Renderer,
+    logical_portable,
+    portable_type,
+    render_with,
+)
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +40,11 @@ class SampledSource:
 
 
 class Dialect:
-    """Base class: documents each capability once; subclasses are short and declarative."""
+    """Base class: documents each capability once; subclasses are short and declarative.
+
+    Capability flags are lower-case booleans (`needs_server`, `supports_grouping_sets`...);
+    services read the flag or call the hook, never the dialect's name.
+    """
 
     name: ClassVar[str] = ""
     #: Name shown to people ("MariaDB / MySQL").
@@ -45,8 +63,6 @@ class Dialect:
     needs_server: ClassVar[bool] = True
     #: Schemas that belong to the engine itself and are hidden from discovery.
     system_schemas: ClassVar[frozenset[str]] = frozenset()
-    #: Bulk load through COPY FROM STDIN (PostgreSQL).
-    SUPPORTS_COPY: ClassVar[bool] = False
     #: Opening and closing identifier quote characters.
     quote_chars: ClassVar[tuple[str, str]] = ('"', '"')
     #: SQL that returns one row with the server's version string.
@@ -54,11 +70,38 @@ class Dialect:
     #: Seconds to wait for a server before calling it unreachable.
     connect_timeout: ClassVar[int] = 10
     #: GROUP BY GROUPING SETS: value counts of every column in one table scan (profiling).
-    SUPPORTS_GROUPING_SETS: ClassVar[bool] = False
+    supports_grouping_sets: ClassVar[bool] = False
     #: Function counting the characters (not bytes) of a text value.
     char_length_function: ClassVar[str] = "CHAR_LENGTH"
     #: Type values are cast to when shown as text.
     text_cast_type: ClassVar[str] = "VARCHAR(4000)"
+    #: What else to install when the driver is missing, told to the user ("" for nothing).
+    driver_install_hint: ClassVar[str] = ""
+
+    # Schemas and tables (target tables, DDL export).
+    #: A schema is a database (MySQL): DDL never names it, or running the DDL elsewhere would
+    #: create the tables back in the source database.
+    schema_is_database: ClassVar[bool] = False
+    #: A missing schema is created (CREATE SCHEMA IF NOT EXISTS) before tables go into it, and
+    #: exported DDL starts with it. Off where a schema is a database or does not exist, and on
+    #: SQL Server, whose CREATE SCHEMA has no IF NOT EXISTS and must run alone in its batch.
+    creates_schemas: ClassVar[bool] = False
+    #: ALTER TABLE ... ADD PRIMARY KEY works on a filled table. Where it does not (SQLite), a
+    #: unique index on the key columns stands in: same lookups, duplicate check, upsert target.
+    supports_adding_primary_key: ClassVar[bool] = True
+    #: The engine adds an index named after each foreign key (InnoDB); reflection shows it as
+    #: an ordinary index, which exported DDL must not create a second time.
+    foreign_keys_create_indexes: ClassVar[bool] = False
+    #: SQLAlchemy keyword arguments of every table a migration creates (engine, charset...).
+    table_options: ClassVar[Mapping[str, str]] = {}
+    #: The engine's column type for each kind of `PortableType` (dialects/column_types.py).
+    type_rules: ClassVar[Mapping[str, Renderer]] = {}
+
+    # The fast reader (connectorx, Arrow).
+    #: connectorx's URL scheme for this engine; None when connectorx cannot read it.
+    arrow_scheme: ClassVar[str | None] = None
+    #: SQL the fast reader runs on its connection before the query; None for nothing.
+    arrow_session_sql: ClassVar[str | None] = None
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         """The SQLAlchemy URL for `spec`; extra options become query parameters."""
@@ -195,7 +238,87 @@ class Dialect:
         """Size on disk of a table with its indexes, in MB; None when the engine cannot say."""
         return None
 
+    # --- column types and target tables -------------------------------------------------------
+
+    def portable_type(self, source_type: TypeEngine) -> PortableType:
+        """What a column of `source_type`, reflected from this engine, can hold."""
+        return portable_type(source_type, self.name)
+
+    def column_type(self, portable: PortableType, *, keyed: bool = False) -> TypeEngine:
+        """This engine's type for `portable`; `keyed` when the column is in a key or index.
+
+        Raises:
+            ValueError: the dialect declares no `type_rules`.
+        """
+        if not self.type_rules:
+            raise ValueError(f"no column type rules for database type {self.name!r}")
+        return render_with(self.type_rules, portable, keyed=keyed)
+
+    def logical_column_type(
+        self, name: str, *, length: int | None = None, keyed: bool = False
+    ) -> TypeEngine:
+        """This engine's type for a transformer's logical type (column_types.LOGICAL_TYPES).
+
+        Raises:
+            ValueError: an unknown logical type.
+        """
+        return self.column_type(logical_portable(name, length=length), keyed=keyed)
+
+    def json_columns(
+        self, connection: Connection, table: str, schema: str | None
+    ) -> frozenset[str]:
+        """Columns of a source table that hold JSON although reflection gives another type;
+        none by default (reflection already knows JSON columns)."""
+        return frozenset()
+
+    def index_options(self, columns: Sequence[Column[Any]], *, unique: bool) -> dict[str, Any]:
+        """SQLAlchemy keyword arguments of an `Index` on `columns`; none by default."""
+        return {}
+
+    def export_prelude(
+        self, tables: Sequence[Table], creates: Sequence[str]
+    ) -> list[ExecutableDDLElement | str]:
+        """What exported DDL must create before its tables (types, sequences), given the
+        tables and their compiled CREATE TABLE statements; strings are used as written.
+        Nothing by default."""
+        return []
+
+    # --- fast reader --------------------------------------------------------------------------
+
+    def arrow_url(self, spec: ConnectionSpec) -> str | None:
+        """The connectorx URL of `spec` (it holds the password: never log it); None when the
+        fast reader cannot read this engine, so the driver reads instead."""
+        if self.arrow_scheme is None:
+            return None
+        user = quote(spec.username or "", safe="")
+        password = f":{quote(spec.password, safe='')}" if spec.password else ""
+        port = spec.port or self.default_port
+        database = quote(spec.database, safe="")
+        return f"{self.arrow_scheme}://{user}{password}@{spec.host}:{port}/{database}"
+
     # --- bulk load ----------------------------------------------------------------------------
+
+    def encode_batch(self, batch: pa.RecordBatch) -> bytes | None:
+        """`batch` encoded ahead of the load for `load_encoded`, where the engine loads bytes
+        faster than Python rows; None (the default) sends the rows through `bulk_load`.
+
+        Called on the thread that transforms the next batches, so the loading thread only
+        sends bytes. Also None for column types the encoding cannot carry faithfully.
+        """
+        return None
+
+    def load_encoded(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        data: bytes,
+        rows: int,
+    ) -> int:
+        """Append `rows` rows that `encode_batch` encoded as `data`, inside the caller's
+        transaction; returns `rows`. Only dialects whose `encode_batch` encodes have it."""
+        raise NotImplementedError(f"{self.display_name} loads no pre-encoded batches")
 
     def bulk_load(
         self,
@@ -304,61 +427,3 @@ class Dialect:
     def checksum_length(self, expression: str) -> str:
         """SQL summing the characters of a text column, trailing blanks included."""
         return f"SUM({self.char_length(expression)})"
-
-
-def markers(count: int, paramstyle: str) -> list[str]:
-    """`count` positional parameter markers for the DB-API `paramstyle`."""
-    if paramstyle == "qmark":
-        return ["?"] * count
-    if paramstyle == "numeric":
-        return [f":{number}" for number in range(1, count + 1)]
-    return ["%s"] * count
-
-
-def for_paramstyle(sql: str, paramstyle: str) -> str:
-    """`sql` (holding no parameter markers) made safe for the driver's parameter formatting.
-
-    format/pyformat drivers format the statement with `%`: a percent sign in a name is doubled.
-    """
-    return sql.replace("%", "%%") if paramstyle in ("format", "pyformat") else sql
-
-
-def non_key_columns(columns: Sequence[str], key_columns: Sequence[str]) -> list[str]:
-    """The columns an upsert updates; raises ValueError when the key is empty or not loaded."""
-    if not key_columns:
-        raise ValueError("An upsert needs at least one key column.")
-    missing = [name for name in key_columns if name not in columns]
-    if missing:
-        raise ValueError(f"Key column(s) {', '.join(missing)} are not among the loaded columns.")
-    return [name for name in columns if name not in key_columns]
-
-
-def execute_batches(connection: Connection, sql: str, rows: Iterable[Sequence[object]]) -> int:
-    """Run the positional `sql` once per row through executemany, 10,000 rows at a time.
-
-    Returns:
-        The number of rows sent.
-    """
-    written = 0
-    for chunk in chunked(rows, 10_000):
-        connection.exec_driver_sql(sql, [tuple(row) for row in chunk])
-        written += len(chunk)
-    return written
-
-
-def execute_plain(connection: Connection, sql: str) -> None:
-    """Run `sql` without parameters, so the driver leaves `%` and `:` in names alone."""
-    connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
-
-
-def error_text(error: BaseException) -> str:
-    """The driver's own message of a (possibly SQLAlchemy-wrapped) error, lower-cased."""
-    original = getattr(error, "orig", None) or error
-    return str(original).lower()
-
-
-def error_code(error: BaseException) -> int | None:
-    """The numeric code a DB-API error carries as its first argument (MySQL), if any."""
-    original = getattr(error, "orig", None) or error
-    args = getattr(original, "args", ())
-    return args[0] if args and isinstance(args[0], int) else None

@@ -16,16 +16,22 @@ column can hold), then rendered for the target engine. The rules, in short:
 Where a target cannot be exact, the approximation is named here once: MySQL DECIMAL has at
 most 65 digits (30 after the point) and SQL Server at most 38, so wider decimals — and an
 unconstrained NUMERIC — are clamped; SQLite stores decimals as 8-byte floats.
+
+Each engine's rendering rules are one table here (`POSTGRESQL_TYPES`, `MYSQL_TYPES`...) that its
+dialect declares as `Dialect.type_rules`; a new engine's module builds its own from
+`SHARED_TYPES`, so nothing here lists the engines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.dialects import mssql, mysql, postgresql, sqlite
 from sqlalchemy.sql import sqltypes
 from sqlalchemy.types import TypeEngine
+
+from utils.registry import UnknownPluginError
 
 #: The logical types a transformer can declare as its output (`Transformer.output_type`).
 LOGICAL_TYPES = ("text", "date", "datetime", "time", "integer", "numeric", "boolean", "json")
@@ -85,7 +91,7 @@ def translate_type(
     Args:
         source_type: A type as SQLAlchemy reflects it from MySQL/MariaDB, PostgreSQL, SQLite
             or SQL Server.
-        target: The registered dialect name: "postgresql", "mysql", "sqlite" or "mssql".
+        target: A registered dialect's name: "postgresql", "mysql", "sqlite", "mssql"...
         source_dialect: The source engine's dialect name, when known. SQLite needs it: its
             integers and floats are all 8 bytes whatever the declared name.
         keyed: The column is part of the primary key or an index. MySQL cannot index a TEXT
@@ -109,6 +115,15 @@ def logical_type(
     Raises:
         ValueError: an unknown logical type or target.
     """
+    return render(logical_portable(name, length=length), target, keyed=keyed)
+
+
+def logical_portable(name: str, *, length: int | None = None) -> PortableType:
+    """What a column of logical type `name` holds (`length` as in logical_type).
+
+    Raises:
+        ValueError: an unknown logical type.
+    """
     portable = {
         "text": PortableType("string", size=length) if length else PortableType("text"),
         "date": PortableType("date"),
@@ -121,7 +136,7 @@ def logical_type(
     }.get(name)
     if portable is None:
         raise ValueError(f"unknown logical type {name!r}; expected one of {LOGICAL_TYPES}")
-    return render(portable, target, keyed=keyed)
+    return portable
 
 
 def logical_name(portable: PortableType) -> str:
@@ -182,11 +197,26 @@ def portable_type(source_type: TypeEngine, source_dialect: str | None = None) ->
 
 
 def render(portable: PortableType, target: str, *, keyed: bool = False) -> TypeEngine:
-    """The `target` engine's type for `portable` (`keyed` as in translate_type)."""
-    renderers = _RENDERERS.get(target)
-    if renderers is None:
-        raise ValueError(f"no column type rules for database type {target!r}")
-    return renderers[portable.kind](portable, keyed)
+    """The type of the registered dialect `target` for `portable` (`keyed` as in translate_type).
+
+    Raises:
+        ValueError: no dialect of that name, or one without type rules.
+    """
+    # Imported here: the registry imports every dialect, and each dialect imports this module.
+    from dialects.registry import get_dialect
+
+    try:
+        dialect = get_dialect(target)
+    except UnknownPluginError:
+        raise ValueError(f"no column type rules for database type {target!r}") from None
+    return dialect.column_type(portable, keyed=keyed)
+
+
+def render_with(
+    rules: Mapping[str, Renderer], portable: PortableType, *, keyed: bool = False
+) -> TypeEngine:
+    """The type `rules` (one engine's table, e.g. POSTGRESQL_TYPES) give `portable`."""
+    return rules[portable.kind](portable, keyed)
 
 
 # --- reading source types -----------------------------------------------------------------------
@@ -242,6 +272,7 @@ def _signed_size(portable: PortableType) -> int:
 
 # --- rendering ----------------------------------------------------------------------------------
 
+#: Gives a target type for a portable type; the flag says the column is keyed (translate_type).
 Renderer = Callable[[PortableType, bool], TypeEngine]
 
 
@@ -267,7 +298,8 @@ def _pg_precision(p: PortableType) -> int | None:
     return p.fraction if p.fraction and p.fraction < 6 else None
 
 
-_SHARED: dict[str, Renderer] = {
+#: What most engines agree on; each engine's table starts from it and overrides what differs.
+SHARED_TYPES: dict[str, Renderer] = {
     "integer": _integer_type,
     "decimal": _numeric_type,
     "boolean": lambda p, _: sqltypes.BOOLEAN(),
@@ -278,8 +310,8 @@ _SHARED: dict[str, Renderer] = {
     "unknown": lambda p, _: sqltypes.TEXT(),
 }
 
-_POSTGRESQL: dict[str, Renderer] = {
-    **_SHARED,
+POSTGRESQL_TYPES: dict[str, Renderer] = {
+    **SHARED_TYPES,
     "float": lambda p, _: sqltypes.REAL() if p.precision == 24 else postgresql.DOUBLE_PRECISION(),
     "time": lambda p, _: postgresql.TIME(timezone=p.timezone, precision=_pg_precision(p)),
     "datetime": lambda p, _: postgresql.TIMESTAMP(timezone=p.timezone, precision=_pg_precision(p)),
@@ -333,8 +365,8 @@ def _mysql_binary(p: PortableType, keyed: bool) -> TypeEngine:
     return mysql.LONGBLOB()
 
 
-_MYSQL: dict[str, Renderer] = {
-    **_SHARED,
+MYSQL_TYPES: dict[str, Renderer] = {
+    **SHARED_TYPES,
     "integer": _mysql_integer,
     "decimal": _mysql_decimal,
     "float": lambda p, _: mysql.FLOAT() if p.precision == 24 else mysql.DOUBLE(),
@@ -352,8 +384,8 @@ _MYSQL: dict[str, Renderer] = {
     "unknown": lambda p, _: mysql.LONGTEXT(),
 }
 
-_SQLITE: dict[str, Renderer] = {
-    **_SHARED,
+SQLITE_TYPES: dict[str, Renderer] = {
+    **SHARED_TYPES,
     "float": lambda p, _: sqltypes.REAL() if p.precision == 24 else sqltypes.DOUBLE(),
     "time": lambda p, _: sqltypes.TIME(),
     "datetime": lambda p, _: sqltypes.DATETIME(),
@@ -390,8 +422,8 @@ def _mssql_binary(p: PortableType, _keyed: bool) -> TypeEngine:
     return mssql.VARBINARY(None)  # VARBINARY(max)
 
 
-_MSSQL: dict[str, Renderer] = {
-    **_SHARED,
+MSSQL_TYPES: dict[str, Renderer] = {
+    **SHARED_TYPES,
     "integer": _mssql_integer,
     "decimal": _mssql_decimal,
     "float": lambda p, _: mssql.REAL() if p.precision == 24 else mssql.FLOAT(53),
@@ -418,9 +450,3 @@ _POSTGRESQL_NATIVE = tuple(
     getattr(postgresql, name)
     for name in ("ARRAY", "INET", "CIDR", "MACADDR", "MONEY", "TSVECTOR", "BIT", "HSTORE")
 )
-_RENDERERS: dict[str, dict[str, Renderer]] = {
-    "postgresql": _POSTGRESQL,
-    "mysql": _MYSQL,
-    "sqlite": _SQLITE,
-    "mssql": _MSSQL,
-}

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from dialects.base import Dialect, error_text, for_paramstyle, markers, non_key_columns
+from dialects._sql import error_text, for_paramstyle, markers, non_key_columns
+from dialects.base import Dialect
+from dialects.column_types import MSSQL_TYPES
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -41,9 +43,11 @@ class MSSQLDialect(Dialect):
     )
     quote_chars = ("[", "]")
     version_sql = "SELECT @@VERSION"
-    SUPPORTS_GROUPING_SETS = True
+    supports_grouping_sets = True
     char_length_function = "LEN"
     text_cast_type = "NVARCHAR(4000)"
+    driver_install_hint = "pip install 'his-analyzer[mssql]' and Microsoft's ODBC Driver 18"
+    type_rules = MSSQL_TYPES
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         url = super().build_url(spec)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Column, Connection, Engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import sqltypes
+from sqlalchemy.types import TypeEngine
 
 from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
-from dialects.base import Dialect, error_code, for_paramstyle, non_key_columns
+from dialects._sql import error_code, for_paramstyle, non_key_columns
+from dialects.base import Dialect
+from dialects.column_types import MYSQL_TYPES
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -35,6 +40,13 @@ log = logging.getLogger(__name__)
 #: missing foreign key, failed CHECK.
 _ROW_ERROR_CODES = frozenset({1048, 1062, 1264, 1265, 1292, 1366, 1406, 1452, 3819, 4025})
 
+#: Characters of a TEXT or BLOB column a plain index covers: 191 × 4 bytes fits every InnoDB
+#: row format.
+INDEX_PREFIX_CHARS = 191
+
+# MariaDB's JSON is LONGTEXT with a CHECK (json_valid(`column`)): that check marks it as JSON.
+_JSON_CHECK = re.compile(r"^\s*json_valid\(\s*`((?:[^`]|``)+)`\s*\)\s*$", re.IGNORECASE)
+
 
 @register_dialect("mysql")
 class MySQLDialect(Dialect):
@@ -47,6 +59,19 @@ class MySQLDialect(Dialect):
     quote_chars = ("`", "`")
     version_sql = "SELECT VERSION()"
     text_cast_type = "CHAR"
+    schema_is_database = True
+    foreign_keys_create_indexes = True
+    # Transactional tables, and 4-byte UTF-8 for Thai and emoji.
+    table_options = {
+        "mysql_engine": "InnoDB",
+        "mysql_charset": "utf8mb4",
+        "mysql_collate": "utf8mb4_unicode_ci",
+    }
+    type_rules = MYSQL_TYPES
+    arrow_scheme = "mysql"
+    # As build_url does for PyMySQL: a legacy server's default character set may be latin1 or
+    # 3-byte utf8, and Thai text and 4-byte characters must arrive intact either way.
+    arrow_session_sql = "SET NAMES utf8mb4"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         url = super().build_url(spec)
@@ -117,6 +142,45 @@ class MySQLDialect(Dialect):
 
     def refused_rows(self, error: BaseException) -> bool:
         return super().refused_rows(error) or error_code(error) in _ROW_ERROR_CODES
+
+    def json_columns(
+        self, connection: Connection, table: str, schema: str | None
+    ) -> frozenset[str]:
+        # MySQL reflects its JSON type; MariaDB's JSON is LONGTEXT known only by its CHECK.
+        if not getattr(connection.dialect, "is_mariadb", False):
+            return frozenset()
+        rows = connection.execute(
+            text(
+                "SELECT check_clause FROM information_schema.check_constraints "
+                "WHERE constraint_schema = COALESCE(:schema, DATABASE()) AND table_name = :table"
+            ),
+            {"schema": schema, "table": table},
+        )
+        found = (_JSON_CHECK.match(clause or "") for (clause,) in rows)
+        return frozenset(match[1].replace("``", "`") for match in found if match)
+
+    def index_options(self, columns: Sequence[Column[Any]], *, unique: bool) -> dict[str, Any]:
+        if unique:
+            # A unique index on a prefix would refuse rows that differ only after it.
+            return {}
+        prefixes = {
+            column.name: length
+            for column in columns
+            if (length := self.index_prefix_length(column.type)) is not None
+        }
+        return {"mysql_length": prefixes or None}
+
+    @staticmethod
+    def index_prefix_length(column_type: TypeEngine) -> int | None:
+        """Characters of a column of `column_type` a plain index covers; None for all of it.
+
+        MySQL indexes a TEXT or BLOB column (a string or bytes type without a length) only by
+        a prefix of it.
+        """
+        unbounded = isinstance(column_type, sqltypes.String | sqltypes._Binary) and not getattr(
+            column_type, "length", None
+        )
+        return INDEX_PREFIX_CHARS if unbounded else None
 
     def classify_error(self, error: BaseException) -> ConnectionErrorKind:
         code = error_code(error)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, text
+from sqlalchemy.dialects.postgresql import ENUM, CreateEnumType
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import ExecutableDDLElement
 
+from dialects._sql import error_text, execute_plain, non_key_columns
 from dialects._text_rows import TextRowStream
-from dialects.base import Dialect, error_text, execute_plain, non_key_columns
+from dialects.base import Dialect
+from dialects.column_types import POSTGRESQL_TYPES
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _AUTH_PHRASES = (
     "password authentication failed",
@@ -31,6 +39,8 @@ _UNREACHABLE_PHRASES = (
 )
 #: The temporary table an upsert copies its rows into (one per session, dropped at commit).
 UPSERT_STAGING = "his_upsert_staging"
+# A column default that draws from a sequence the exported DDL must create first.
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 
 
 @register_dialect("postgresql")
@@ -42,9 +52,11 @@ class PostgreSQLDialect(Dialect):
     default_port = 5432
     default_schema = "public"
     system_schemas = frozenset({"information_schema", "pg_catalog", "pg_toast"})
-    SUPPORTS_COPY = True
-    SUPPORTS_GROUPING_SETS = True
+    supports_grouping_sets = True
     text_cast_type = "TEXT"
+    creates_schemas = True
+    type_rules = POSTGRESQL_TYPES
+    arrow_scheme = "postgresql"
 
     def row_estimate_sql(self) -> str:
         # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.
@@ -83,6 +95,21 @@ class PostgreSQLDialect(Dialect):
             return ConnectionErrorKind.UNREACHABLE
         return ConnectionErrorKind.OTHER
 
+    def export_prelude(
+        self, tables: Sequence[Table], creates: Sequence[str]
+    ) -> list[ExecutableDDLElement | str]:
+        # A column of an ENUM type needs CREATE TYPE before its table. SERIAL columns compile
+        # to SERIAL; any other nextval() default names a sequence that must exist first.
+        enums: dict[tuple[str | None, str], ENUM] = {}
+        for table in tables:
+            for column in table.columns:
+                kind = column.type
+                if isinstance(kind, ENUM) and kind.name:
+                    enums.setdefault((kind.schema, kind.name), kind)
+        found = (match[1].replace("''", "'") for sql in creates for match in _NEXTVAL.finditer(sql))
+        sequences = [f"CREATE SEQUENCE IF NOT EXISTS {name}" for name in dict.fromkeys(found)]
+        return [*(CreateEnumType(kind) for kind in enums.values()), *sequences]
+
     def bulk_load(
         self,
         connection: Connection,
@@ -96,7 +123,14 @@ class PostgreSQLDialect(Dialect):
         self._copy(connection, table, schema, columns, stream)
         return stream.rows
 
-    def copy_text(
+    def encode_batch(self, batch: pa.RecordBatch) -> bytes | None:
+        # COPY text encoded column-wise in Arrow's C++ kernels: ten times cheaper than the
+        # Python rows bulk_load encodes. Imported here: pyarrow is needed only by migrations.
+        from dialects._arrow_text import can_encode, copy_text
+
+        return copy_text(batch) if can_encode(batch.schema) else None
+
+    def load_encoded(
         self,
         connection: Connection,
         table: str,
@@ -105,7 +139,6 @@ class PostgreSQLDialect(Dialect):
         data: bytes,
         rows: int,
     ) -> int:
-        """COPY rows already encoded as COPY text (see dialects/_arrow_text.py); returns `rows`."""
         self._copy(connection, table, schema, columns, io.BytesIO(data))
         return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
@@ -10,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from dialects._sql import error_text
 from dialects._text_rows import text_field
-from dialects.base import Dialect, error_text
+from dialects.base import Dialect
+from dialects.column_types import SQLITE_TYPES
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -27,12 +30,19 @@ class SQLiteDialect(Dialect):
     version_sql = "SELECT sqlite_version()"
     char_length_function = "LENGTH"
     text_cast_type = "TEXT"
+    # Its ALTER TABLE has no ADD CONSTRAINT.
+    supports_adding_primary_key = False
+    type_rules = SQLITE_TYPES
+    arrow_scheme = "sqlite"
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         # mode=rw: a mistyped path must fail, not silently create an empty database.
         return URL.create(
             self.driver, database=f"file:{spec.database}", query={"mode": "rw", "uri": "true"}
         )
+
+    def arrow_url(self, spec: ConnectionSpec) -> str | None:
+        return f"{self.arrow_scheme}://{os.path.abspath(spec.database)}"
 
     def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}

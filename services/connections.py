@@ -99,11 +99,7 @@ class ConnectionManager:
 
 def driver_missing(dialect: Dialect) -> DriverMissing:
     """The error for an engine whose Python or ODBC driver is not installed."""
-    extra = (
-        " (pip install 'his-analyzer[mssql]' and Microsoft's ODBC Driver 18)"
-        if (dialect.name == "mssql")
-        else ""
-    )
+    extra = f" ({dialect.driver_install_hint})" if dialect.driver_install_hint else ""
     return DriverMissing(
         f"The {dialect.display_name} driver {dialect.driver_module!r} is not installed{extra}."
     )

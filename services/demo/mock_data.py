@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from dialects._text_rows import BulkLoadError
+from dialects.bulk import BulkLoadError
 from mini_his.gen_mini_his import generate
 from mini_his.plan import MAX_VISITS
 from mini_his.schema import TABLE_NAMES

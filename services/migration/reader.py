@@ -20,13 +20,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import pyarrow as pa
 from sqlalchemy import literal
 from sqlalchemy.engine import Dialect as SQLDialect
 
 from dialects.base import Dialect
+from dialects.bulk import text_field
 from models.datasource import ConnectionSpec
 from services.connections import ConnectionManager, first_line
 
@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 
 #: Alias of the source query when it is wrapped for keyset pagination.
 SOURCE_ALIAS = "his_src"
-#: connectorx's URL scheme for each engine it reads.
-_ARROW_SCHEMES = {"mysql": "mysql", "postgresql": "postgresql", "sqlite": "sqlite"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +105,8 @@ class SourceReader:
         self._dialect = dialect
         self._query = query
         self._batch_size = batch_size
-        self._fast = fast and dialect.name in _ARROW_SCHEMES
+        # The dialect gives no connectorx URL for an engine connectorx cannot read.
+        self._fast = fast and dialect.arrow_url(spec) is not None
         #: Which reader produced the last batch: "connectorx" or "driver".
         self.reader = "connectorx" if self._fast else "driver"
         #: Why the fast reader gave up, when it did (one line, no values).
@@ -155,9 +154,9 @@ class SourceReader:
         os.environ.setdefault("RUST_BACKTRACE", "0")  # a panic prints one line, not a trace
         import connectorx
 
-        pre = "SET NAMES utf8mb4" if self._dialect.name == "mysql" else None
+        pre = self._dialect.arrow_session_sql
         reader = connectorx.read_sql(
-            arrow_url(self._spec),
+            self._dialect.arrow_url(self._spec),
             self._sql(after),
             return_type="arrow_stream",
             batch_size=self._batch_size,
@@ -175,19 +174,6 @@ class SourceReader:
             names = list(result.keys())
             for rows in result.partitions(self._batch_size):
                 yield rows_to_batch(names, rows)
-
-
-def arrow_url(spec: ConnectionSpec) -> str:
-    """The connectorx URL of a datasource (it holds the password: never log it)."""
-    scheme = _ARROW_SCHEMES[spec.db_type]
-    if spec.db_type == "sqlite":
-        return f"sqlite://{os.path.abspath(spec.database)}"
-    user = quote(spec.username or "", safe="")
-    password = f":{quote(spec.password, safe='')}" if spec.password else ""
-    from dialects.registry import get_dialect
-
-    port = spec.port or get_dialect(spec.db_type).default_port
-    return f"{scheme}://{user}{password}@{spec.host}:{port}/{quote(spec.database, safe='')}"
 
 
 def rows_to_batch(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
@@ -215,8 +201,6 @@ def _clock(value: Any) -> Any:
     if timedelta(0) <= value < timedelta(days=1):
         seconds = value.seconds
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60, value.microseconds)
-    from dialects._text_rows import text_field
-
     return text_field(value)
 
 

@@ -6,29 +6,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import Inspector
 from sqlalchemy.types import TypeEngine
 
 from data_transformers.base import Transformer, TransformerParams
 from data_transformers.registry import get_transformer
 from dialects.base import Dialect
-from dialects.column_types import PortableType, logical_name, logical_type, portable_type, render
+from dialects.column_types import PortableType, logical_name
 from models.migration_config import LoadMode, MappingItem, MigrationConfig, PluginCall
 from services.errors import InvalidConfig
 from utils.registry import UnknownPluginError
 
 #: Longest identifier PostgreSQL keeps, in bytes (a Thai character takes three).
 MAX_NAME_BYTES = 63
-
-# MariaDB's JSON is LONGTEXT with a CHECK (json_valid(`column`)): that check marks it as JSON.
-_JSON_CHECK = re.compile(r"^\s*json_valid\(\s*`((?:[^`]|``)+)`\s*\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +174,7 @@ def _reflect(source: Connection, dialect: Dialect, table: str, schema: str | Non
             (tuple(constraint["column_names"]), True)
             for constraint in inspector.get_unique_constraints(table, schema=schema)
         ]
-        json_columns: frozenset[str] = frozenset()
-        if dialect.name == "mysql" and getattr(source.dialect, "is_mariadb", False):
-            json_columns = _mariadb_json_columns(source, table, schema)
+        json_columns = dialect.json_columns(source, table, schema)
     return _SourceTable(columns, tuple(primary_key or ()), tuple(indexes), json_columns)
 
 
@@ -194,18 +188,6 @@ def inspecting(connection: Connection) -> Iterator[Inspector]:
     finally:
         if ours and connection.in_transaction():
             connection.rollback()
-
-
-def _mariadb_json_columns(source: Connection, table: str, schema: str | None) -> frozenset[str]:
-    rows = source.execute(
-        text(
-            "SELECT check_clause FROM information_schema.check_constraints "
-            "WHERE constraint_schema = COALESCE(:schema, DATABASE()) AND table_name = :table"
-        ),
-        {"schema": schema, "table": table},
-    )
-    found = (_JSON_CHECK.match(clause or "") for (clause,) in rows)
-    return frozenset(match[1].replace("``", "`") for match in found if match)
 
 
 def _source_column(source: str | None, found: _SourceTable | None) -> str | None:
@@ -241,12 +223,11 @@ def _plan_column(
     *,
     keyed: bool,
 ) -> TargetColumn:
-    target = target_dialect.name
     portable: PortableType | None = None
     nullable = True
     if source_name is not None and found is not None:
         column = found.columns[source_name]
-        portable = portable_type(column["type"], source_dialect.name)
+        portable = source_dialect.portable_type(column["type"])
         if source_name in found.json_columns:
             portable = PortableType("json")
         nullable = bool(column["nullable"])
@@ -256,11 +237,11 @@ def _plan_column(
         nullable = True
     if declared is not None:
         kind, length = declared
-        column_type = logical_type(kind, target, length=length, keyed=keyed)
+        column_type = target_dialect.logical_column_type(kind, length=length, keyed=keyed)
     elif portable is not None:
-        column_type = render(portable, target, keyed=keyed)
+        column_type = target_dialect.column_type(portable, keyed=keyed)
     else:
-        column_type = logical_type(_default_kind(item.default), target, keyed=keyed)
+        column_type = target_dialect.logical_column_type(_default_kind(item.default), keyed=keyed)
     return TargetColumn(item.target or "", column_type, nullable)
 
 

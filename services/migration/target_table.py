@@ -9,12 +9,10 @@ its key before the first row, so `create_target_table(with_keys=True)`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Column, Connection, Index, MetaData, PrimaryKeyConstraint, Table, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateSchema, ExecutableDDLElement
-from sqlalchemy.sql import sqltypes
 
 from dialects.base import Dialect
 from services.errors import WriteFailed
@@ -37,18 +35,6 @@ __all__ = [
     "target_table_exists",
 ]
 
-#: Characters of a TEXT or BLOB column a MySQL index covers: 191 × 4 bytes fits every InnoDB
-#: row format. Only plain indexes get a prefix; a unique one on a prefix would refuse rows
-#: that differ after it.
-MYSQL_INDEX_PREFIX = 191
-
-#: Table options of a MySQL/MariaDB target: transactional, and 4-byte UTF-8 for Thai and emoji.
-MYSQL_TABLE_OPTIONS = {
-    "mysql_engine": "InnoDB",
-    "mysql_charset": "utf8mb4",
-    "mysql_collate": "utf8mb4_unicode_ci",
-}
-
 
 def target_table_exists(target: Connection, table: str, schema: str | None) -> bool:
     """Whether `table` exists on the target (in `schema`, or the connection's default)."""
@@ -63,10 +49,10 @@ def create_target_table(
 
     Without keys and indexes by default: the bulk load runs faster on a bare table and
     `build_keys` adds them afterwards. `with_keys=True` creates them at once (an upsert needs
-    its key before the first row). MySQL/MariaDB tables are InnoDB, utf8mb4. A missing
-    PostgreSQL schema is created.
+    its key before the first row). The table gets the dialect's `table_options` (InnoDB,
+    utf8mb4 on MySQL/MariaDB); a missing schema is created where the dialect `creates_schemas`.
     """
-    if plan.schema and target_dialect.name == "postgresql":
+    if plan.schema and target_dialect.creates_schemas:
         target.execute(CreateSchema(plan.schema, if_not_exists=True))
     _table(plan, target_dialect, with_keys=with_keys).create(target)
 
@@ -75,9 +61,9 @@ def build_keys(target: Connection, target_dialect: Dialect, plan: TargetTablePla
     """Add the primary key and create the indexes of `plan`, after the load.
 
     Idempotent: a primary key the table already has and an index whose name exists are left
-    alone, so a resumed run may call it again. SQLite cannot add a primary key to an existing
-    table (its ALTER TABLE has no ADD CONSTRAINT), so there a unique index on the same columns
-    stands in: the same lookups, the same duplicate check, the same upsert conflict target.
+    alone, so a resumed run may call it again. Where the engine cannot add a primary key to a
+    filled table (`supports_adding_primary_key` is off: SQLite), a unique index on the same
+    columns stands in: the same lookups, the same duplicate check, the same conflict target.
 
     Returns:
         The names of the keys and indexes built by this call.
@@ -95,7 +81,7 @@ def build_keys(target: Connection, target_dialect: Dialect, plan: TargetTablePla
     if plan.primary_key and not has_key:
         name = object_name("pk", plan.table)
         statement: ExecutableDDLElement | None = None
-        if target_dialect.name != "sqlite":
+        if target_dialect.supports_adding_primary_key:
             constraint = PrimaryKeyConstraint(*plan.primary_key, name=name)
             table.append_constraint(constraint)
             statement = AddConstraint(constraint)
@@ -129,8 +115,9 @@ def _table(plan: TargetTablePlan, dialect: Dialect, *, with_keys: bool) -> Table
     constraints = (
         [PrimaryKeyConstraint(*plan.primary_key, name=object_name("pk", plan.table))] if key else []
     )
-    options = MYSQL_TABLE_OPTIONS if dialect.name == "mysql" else {}
-    table = Table(plan.table, MetaData(), *columns, *constraints, schema=plan.schema, **options)
+    table = Table(
+        plan.table, MetaData(), *columns, *constraints, schema=plan.schema, **dialect.table_options
+    )
     if with_keys:
         for index in plan.indexes:
             _index(table, index, dialect)  # an Index on a table's columns joins the table
@@ -139,16 +126,7 @@ def _table(plan: TargetTablePlan, dialect: Dialect, *, with_keys: bool) -> Table
 
 def _index(table: Table, index: TargetIndex, dialect: Dialect) -> Index:
     columns = [table.c[name] for name in index.columns]
-    options: dict[str, Any] = {}
-    if dialect.name == "mysql" and not index.unique:
-        # MySQL indexes a TEXT or BLOB column only by a prefix of it.
-        unbounded = [
-            column.name
-            for column in columns
-            if isinstance(column.type, (sqltypes.String, sqltypes._Binary))
-            and not getattr(column.type, "length", None)
-        ]
-        options["mysql_length"] = dict.fromkeys(unbounded, MYSQL_INDEX_PREFIX) or None
+    options = dialect.index_options(columns, unique=index.unique)
     return Index(index.name, *columns, unique=index.unique, **options)
 
 

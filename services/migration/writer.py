@@ -1,8 +1,9 @@
 """Writes one batch to the target by its fastest path, and finds the bad rows of a failed load.
 
-PostgreSQL gets COPY text encoded column-wise from Arrow; MariaDB LOAD DATA, MSSQL
-fast_executemany and SQLite executemany get Python rows through the dialect's `bulk_load`;
-upserts go through the dialect's `upsert`.
+A target that loads bytes faster than rows gets the batch encoded by its dialect
+(`encode_batch`, PostgreSQL's COPY text from Arrow) and loaded by `load_encoded`; the others
+(MariaDB LOAD DATA, MSSQL fast_executemany, SQLite executemany) get Python rows through the
+dialect's `bulk_load`; upserts go through the dialect's `upsert`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Connection
 
-from dialects._arrow_text import can_encode, copy_text
 from dialects.base import Dialect
 from models.migration_config import LoadMode, MigrationConfig
 from services.connections import first_line
@@ -27,13 +27,14 @@ def arrow_rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:
 
 
 def encode_for(dialect: Dialect, config: MigrationConfig, batch: pa.RecordBatch) -> bytes | None:
-    """The batch as COPY text when the target loads it that way, else None.
+    """The batch encoded for the target's `load_encoded` when it loads that way, else None.
 
     Done ahead, on the thread that transforms the next batches, so the loading thread only
-    sends bytes.
+    sends bytes. An upsert sends rows.
     """
-    copies = dialect.SUPPORTS_COPY and config.load_mode is not LoadMode.UPSERT
-    return copy_text(batch) if copies and can_encode(batch.schema) else None
+    if config.load_mode is LoadMode.UPSERT:
+        return None
+    return dialect.encode_batch(batch)
 
 
 def write_batch(
@@ -60,7 +61,7 @@ def write_batch(
     if encoded is None:
         encoded = encode_for(dialect, config, batch)
     if encoded is not None:
-        return dialect.copy_text(connection, table, schema, columns, encoded, batch.num_rows)
+        return dialect.load_encoded(connection, table, schema, columns, encoded, batch.num_rows)
     return dialect.bulk_load(connection, table, schema, columns, arrow_rows(batch))
 
 

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, MetaData, Table, inspect
-from sqlalchemy.dialects.postgresql import ENUM, CreateEnumType
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
+    CreateSchema,
     CreateTable,
     ExecutableDDLElement,
     Index,
     sort_tables_and_constraints,
 )
 
+from dialects.base import Dialect
 from services.context import ServiceContext
 from services.datasources import open_endpoint, require_schema
 from services.errors import TableNotFound
 
-# A PostgreSQL column default that draws from a sequence the DDL must create first.
 _LAYOUT_TAB = re.compile(r"^\t", re.MULTILINE)
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 
 
 def export_ddl(
@@ -34,7 +33,8 @@ def export_ddl(
 ) -> str:
     """CREATE statements for the tables of one schema, ready to run on an empty database.
 
-    Order: schema (PostgreSQL, non-default only), types and sequences the tables use, then
+    Order: schema (where the engine creates schemas, non-default only), what the dialect says
+    must come first (PostgreSQL: the types and sequences the tables use), then
     CREATE TABLE (columns, types, NOT NULL, defaults, primary key, unique constraints and
     foreign keys) parents first, each followed by its CREATE INDEX statements, then the
     foreign keys that close a cycle (ALTER TABLE … ADD CONSTRAINT).
@@ -53,12 +53,12 @@ def export_ddl(
     dialect, schema = endpoint.dialect, endpoint.schema
     with endpoint.connect() as connection:
         require_schema(connection, schema)
-        own_schema = _reflection_schema(connection, schema, dialect.current_schema(connection))
+        own_schema = _reflection_schema(dialect, schema, dialect.current_schema(connection))
         names = _table_names(connection, own_schema, tables)
         metadata = MetaData()
         metadata.reflect(bind=connection, schema=own_schema, only=names, views=False)
         chosen = [metadata.tables[_key(name, own_schema)] for name in names]
-        statements = _statements(connection, chosen, own_schema)
+        statements = _statements(connection, dialect, chosen, own_schema)
         version = dialect.server_version(connection)
     header = [
         f"-- DDL of datasource {_one_line(endpoint.name)}, schema "
@@ -70,13 +70,11 @@ def export_ddl(
     return "\n".join(header) + "\n\n" + "".join(f"{statement};\n\n" for statement in statements)
 
 
-def _reflection_schema(
-    connection: Connection, schema: str | None, current: str | None
-) -> str | None:
-    # MySQL's "schema" is the database itself: qualifying names with it would make the DDL
-    # create its tables back in the source database when run elsewhere. The connection's own
-    # schema is left out for the same reason; only another PostgreSQL schema stays qualified.
-    if connection.dialect.name == "mysql" or schema == current:
+def _reflection_schema(dialect: Dialect, schema: str | None, current: str | None) -> str | None:
+    # Where a schema is the database itself (MySQL), qualifying names with it would make the
+    # DDL create its tables back in the source database when run elsewhere. The connection's
+    # own schema is left out for the same reason; only another schema stays qualified.
+    if dialect.schema_is_database or schema == current:
         return None
     return schema
 
@@ -97,12 +95,12 @@ def _key(name: str, schema: str | None) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def _statements(connection: Connection, tables: list[Table], schema: str | None) -> list[str]:
-    dialect = connection.dialect
+def _statements(
+    connection: Connection, dialect: Dialect, tables: list[Table], schema: str | None
+) -> list[str]:
     compiled: list[str] = []
-    if schema is not None and dialect.name == "postgresql":
-        compiled.append(f"CREATE SCHEMA IF NOT EXISTS {dialect.identifier_preparer.quote(schema)}")
-    compiled += [_compile(statement, connection) for statement in _enum_types(tables)]
+    if schema is not None and dialect.creates_schemas:
+        compiled.append(_compile(CreateSchema(schema, if_not_exists=True), connection))
     creates: list[str] = []
     deferred: list[ExecutableDDLElement] = []
     # sort_tables_and_constraints puts parents first and hands back, as (None, fks), the
@@ -119,9 +117,12 @@ def _statements(connection: Connection, tables: list[Table], schema: str | None)
         creates += [
             _compile(CreateIndex(index), connection)
             for index in sorted(table.indexes, key=lambda index: index.name or "")
-            if not _created_by_foreign_key(index, table, dialect.name)
+            if not (dialect.foreign_keys_create_indexes and _created_by_foreign_key(index, table))
         ]
-    compiled += [f"CREATE SEQUENCE IF NOT EXISTS {name}" for name in _sequences(creates)]
+    compiled += [
+        item if isinstance(item, str) else _compile(item, connection)
+        for item in dialect.export_prelude(tables, creates)
+    ]
     compiled += creates
     compiled += [_compile(statement, connection) for statement in deferred]
     return compiled
@@ -134,30 +135,10 @@ def _compile(statement: ExecutableDDLElement, connection: Connection) -> str:
     return _LAYOUT_TAB.sub("    ", compiled.replace(", \n", ",\n"))
 
 
-def _enum_types(tables: Iterable[Table]) -> list[ExecutableDDLElement]:
-    # A PostgreSQL column of an ENUM type needs CREATE TYPE before the table.
-    seen: dict[tuple[str | None, str], ENUM] = {}
-    for table in tables:
-        for column in table.columns:
-            kind = column.type
-            if isinstance(kind, ENUM) and kind.name:
-                seen.setdefault((kind.schema, kind.name), kind)
-    return [CreateEnumType(kind) for kind in seen.values()]
-
-
-def _sequences(creates: Iterable[str]) -> list[str]:
-    # SERIAL columns compile to SERIAL; any other nextval() default names a sequence that
-    # must exist before the table does.
-    found = (match[1].replace("''", "'") for text in creates for match in _NEXTVAL.finditer(text))
-    return list(dict.fromkeys(found))
-
-
-def _created_by_foreign_key(index: Index, table: Table, dialect_name: str) -> bool:
-    # MySQL creates an index named after a foreign key for it; creating it again would fail
+def _created_by_foreign_key(index: Index, table: Table) -> bool:
+    # The index the engine made for a foreign key bears its name; creating it again would fail
     # with "duplicate key name". Any other index on those columns is kept: MySQL then drops
     # its own implicit one, so the copy ends up with exactly the source's indexes.
-    if dialect_name != "mysql":
-        return False
     columns = [column.name for column in index.columns]
     return any(
         fk.name == index.name and [element.parent.name for element in fk.elements] == columns

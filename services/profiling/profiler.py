@@ -318,7 +318,7 @@ def _value_count_plan(
                 (first_values_sql(dialect, source, column, keep=keep), _unique_reader(column.name))
             )
     countable = [c for c in columns if c.countable and c.name not in unique]
-    if dialect.SUPPORTS_GROUPING_SETS:
+    if dialect.supports_grouping_sets:
         # One scan per chunk; as many chunks as parallel connections keeps every core busy.
         size = min(GROUPING_CHUNK, max(1, -(-len(countable) // parallel)))
         for start in range(0, len(countable), size):

@@ -34,7 +34,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DataError, IntegrityError
 
 from dialects import _load_data, _text_rows
-from dialects._text_rows import BulkLoadError
+from dialects.bulk import BulkLoadError
 from mini_his.gen_mini_his import dialect_of, engine_for_url
 from services.context import ServiceContext
 from services.datasources import connection_spec, get_datasource

@@ -1,12 +1,25 @@
-"""Dialects: registry contents, URLs, quoting, error classification, generated T-SQL."""
+"""Dialects: registry contents, URLs, quoting, error classification, generated T-SQL, and the
+hooks services call instead of asking for an engine's name."""
 
 from __future__ import annotations
 
+import ast
+import os
+from pathlib import Path
+
+import pyarrow as pa
 import pymysql
 import pytest
 import sqlglot
+from sqlalchemy import Column, Index, MetaData, Table, text
+from sqlalchemy.dialects import mssql, mysql, postgresql
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql import sqltypes
+from sqlalchemy.types import TypeEngine
 
+from dialects.base import Dialect
+from dialects.column_types import PortableType
 from dialects.registry import dialects, get_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
@@ -199,3 +212,186 @@ def test_mssql_profile_queries_are_valid_tsql() -> None:
     )
     assert grouped.find(sqlglot.exp.GroupingSets) is not None
     assert "DATALENGTH([hn]) = 0" in aggregate_sql(mssql, "[dbo].[ovst]", columns, deep=True)
+
+
+# --- hooks services call instead of asking for an engine's name --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            ConnectionSpec(
+                db_type="mysql", database="hos", host="db", username="his", password="p@ss/w:d"
+            ),
+            "mysql://his:p%40ss%2Fw%3Ad@db:3306/hos",
+        ),
+        (
+            ConnectionSpec(db_type="postgresql", database="his db", host="pg", port=6432),
+            "postgresql://@pg:6432/his%20db",
+        ),
+        (
+            ConnectionSpec(db_type="sqlite", database="/data/demo.sqlite"),
+            "sqlite:///data/demo.sqlite",
+        ),
+        (ConnectionSpec(db_type="mssql", database="HIS", host="sql01", username="sa"), None),
+    ],
+    ids=["mysql", "postgresql", "sqlite", "mssql"],
+)
+def test_fast_reader_url_quotes_credentials_and_is_none_where_connectorx_cannot_read(
+    spec: ConnectionSpec, expected: str | None
+) -> None:
+    assert get_dialect(spec.db_type).arrow_url(spec) == expected
+
+
+def test_relative_sqlite_path_becomes_absolute_for_the_fast_reader() -> None:
+    url = get_dialect("sqlite").arrow_url(ConnectionSpec(db_type="sqlite", database="demo.db"))
+    assert url == f"sqlite://{os.path.abspath('demo.db')}"
+
+
+def test_only_mysql_sets_the_fast_readers_session_to_utf8mb4() -> None:
+    sessions = {name: get_dialect(name).arrow_session_sql for name in dialects.names()}
+    assert sessions == {
+        "mssql": None,
+        "mysql": "SET NAMES utf8mb4",
+        "postgresql": None,
+        "sqlite": None,
+    }
+
+
+def test_mysql_tables_are_innodb_utf8mb4_and_other_engines_get_no_options() -> None:
+    options = {name: dict(get_dialect(name).table_options) for name in dialects.names()}
+    assert options.pop("mysql") == {
+        "mysql_engine": "InnoDB",
+        "mysql_charset": "utf8mb4",
+        "mysql_collate": "utf8mb4_unicode_ci",
+    }
+    assert options == {"mssql": {}, "postgresql": {}, "sqlite": {}}
+
+
+def _index_ddl(db_type: str, *, unique: bool) -> str:
+    table = Table(
+        "lab",
+        MetaData(),
+        Column("note", mysql.LONGTEXT()),
+        Column("image", mysql.LONGBLOB()),
+        Column("hn", mysql.VARCHAR(20)),
+    )
+    dialect = get_dialect(db_type)
+    columns = list(table.columns)
+    index = Index(
+        "ix_lab", *columns, unique=unique, **dialect.index_options(columns, unique=unique)
+    )
+    engine = {"mysql": mysql.dialect(), "postgresql": postgresql.dialect()}[db_type]
+    return str(CreateIndex(index).compile(dialect=engine))
+
+
+def test_mysql_indexes_text_and_blob_columns_by_a_191_character_prefix() -> None:
+    assert (
+        _index_ddl("mysql", unique=False)
+        == "CREATE INDEX ix_lab ON lab (note(191), image(191), hn)"
+    )
+    # A unique index on a prefix would refuse rows that differ only after it.
+    assert _index_ddl("mysql", unique=True) == "CREATE UNIQUE INDEX ix_lab ON lab (note, image, hn)"
+    assert _index_ddl("postgresql", unique=False) == "CREATE INDEX ix_lab ON lab (note, image, hn)"
+
+
+@pytest.mark.parametrize(
+    ("column_type", "prefix"),
+    [
+        (mysql.TEXT(), 191),
+        (sqltypes.Text(), 191),
+        (mysql.LONGBLOB(), 191),
+        (mysql.VARCHAR(768), None),
+        (mysql.VARBINARY(40), None),
+        (mysql.INTEGER(), None),
+    ],
+)
+def test_mysql_index_prefix_covers_only_columns_without_a_length(
+    column_type: TypeEngine, prefix: int | None
+) -> None:
+    assert get_dialect("mysql").index_prefix_length(column_type) == prefix
+
+
+def test_each_dialect_renders_its_own_column_types() -> None:
+    json = PortableType("json")
+    got = {
+        name: str(get_dialect(name).column_type(json).compile(dialect=engine))
+        for name, engine in (
+            ("mysql", mysql.dialect()),
+            ("postgresql", postgresql.dialect()),
+            ("mssql", mssql.dialect()),
+        )
+    }
+    assert got == {"mysql": "JSON", "postgresql": "JSONB", "mssql": "NVARCHAR(max)"}
+    text = get_dialect("mysql").logical_column_type("text", length=300, keyed=True)
+    assert str(text.compile(dialect=mysql.dialect())) == "VARCHAR(300)"
+
+
+def test_a_dialect_without_type_rules_is_refused_clearly() -> None:
+    class Bare(Dialect):
+        name = "bare"
+
+    with pytest.raises(ValueError, match="no column type rules for database type 'bare'"):
+        Bare().column_type(PortableType("integer", size=4))
+
+
+def test_postgresql_encodes_batches_as_copy_text_and_other_engines_send_rows() -> None:
+    batch = pa.RecordBatch.from_pydict({"hn": ["0001", "tab\there", None], "age": [7, None, 64]})
+    assert get_dialect("postgresql").encode_batch(batch) == (b"0001\t7\ntab\\there\t\\N\n\\N\t64\n")
+    binary = pa.RecordBatch.from_pydict({"image": [b"\x00\xff"]})
+    assert get_dialect("postgresql").encode_batch(binary) is None  # not faithful as cast text
+    assert [get_dialect(name).encode_batch(batch) for name in ("mysql", "sqlite", "mssql")] == [
+        None,
+        None,
+        None,
+    ]
+
+
+def test_postgresql_exported_ddl_creates_enum_types_and_sequences_first() -> None:
+    status = postgresql.ENUM("open", "closed", name="visit_status")
+    table = Table(
+        "visit",
+        MetaData(),
+        Column("id", sqltypes.Integer, server_default=text("nextval('visit_id_seq'::regclass)")),
+        Column("status", status),
+    )
+    create = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+    prelude = get_dialect("postgresql").export_prelude([table], [create])
+    assert [
+        item if isinstance(item, str) else str(item.compile(dialect=postgresql.dialect()))
+        for item in prelude
+    ] == [
+        "CREATE TYPE visit_status AS ENUM ('open', 'closed')",
+        "CREATE SEQUENCE IF NOT EXISTS visit_id_seq",
+    ]
+    assert get_dialect("mysql").export_prelude([table], [create]) == []
+
+
+def test_missing_driver_message_says_what_else_to_install() -> None:
+    from services.connections import driver_missing
+
+    assert str(driver_missing(get_dialect("mssql"))) == (
+        "The Microsoft SQL Server driver 'pyodbc' is not installed (pip install "
+        "'his-analyzer[mssql]' and Microsoft's ODBC Driver 18)."
+    )
+    assert str(driver_missing(get_dialect("postgresql"))) == (
+        "The PostgreSQL driver 'psycopg2' is not installed."
+    )
+
+
+def test_services_import_no_private_dialect_module() -> None:
+    # Engine knowledge stays behind the Dialect and dialects/bulk.py; the _modules may change.
+    services = Path(__file__).parents[2] / "services"
+    private = []
+    for path in sorted(services.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.startswith("dialects._") for name in names):
+                private.append(f"{path.relative_to(services.parent)}:{node.lineno}")
+    assert private == []
