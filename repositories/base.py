@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from repositories.orm import Base
+from utils.ids import as_uuid
 
 ModelT = TypeVar("ModelT")
 RowT = TypeVar("RowT", bound=Base)
@@ -75,3 +76,19 @@ class SqlRepository(Generic[ModelT, RowT]):
     def _find_one(self, **criteria: Any) -> ModelT | None:
         row = self.session.scalars(select(self.row_type).filter_by(**criteria)).first()
         return row_to_model(row, self.model_type) if row is not None else None
+
+
+class NamedSqlRepository(SqlRepository[ModelT, RowT]):
+    """A table whose rows have a unique `name`: people name them by it, or by their id."""
+
+    def get_by_name(self, name: str) -> ModelT | None:
+        """The item called `name`, or None."""
+        return self._find_one(name=name)
+
+    def get_by_name_or_id(self, key: str | uuid.UUID) -> ModelT | None:
+        """The item called `key`, else the one whose id `key` is; None when neither exists."""
+        # Name first: a name that happens to look like a UUID still finds the item it names.
+        found = self._find_one(name=str(key))
+        if found is None and (item_id := as_uuid(key)) is not None:
+            found = self.get(item_id)
+        return found

@@ -5,12 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models.config_record import ConfigRecord, ConfigVersion
-from repositories.base import SqlRepository, row_to_model
+from repositories.base import NamedSqlRepository, row_to_model
 from repositories.orm import ConfigHistoryRow, ConfigRow
 
 
-class SqlConfigRepository(SqlRepository[ConfigRecord, ConfigRow]):
-    """Configs (soft-deleted ones hidden unless asked for) and their saved versions."""
+class SqlConfigRepository(NamedSqlRepository[ConfigRecord, ConfigRow]):
+    """Configs (soft-deleted ones hidden unless asked for) and their saved versions.
+
+    `get` and `get_by_name_or_id` find deleted configs too: whoever asked by id or by what a
+    person typed must be able to say "it was deleted" rather than "there is no such config".
+    """
 
     row_type = ConfigRow
     model_type = ConfigRecord

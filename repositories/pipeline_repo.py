@@ -7,19 +7,15 @@ import uuid
 from sqlalchemy import select
 
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
-from repositories.base import SqlRepository, row_to_model
+from repositories.base import NamedSqlRepository, SqlRepository, row_to_model
 from repositories.orm import PipelineEdgeRow, PipelineNodeRow, PipelineRow, PipelineRunRow
 
 
-class SqlPipelineRepository(SqlRepository[Pipeline, PipelineRow]):
-    """Pipelines by name, with their DAG of nodes and edges."""
+class SqlPipelineRepository(NamedSqlRepository[Pipeline, PipelineRow]):
+    """Pipelines by name or id, with their DAG of nodes and edges."""
 
     row_type = PipelineRow
     model_type = Pipeline
-
-    def get_by_name(self, name: str) -> Pipeline | None:
-        """The pipeline called `name`, or None."""
-        return self._find_one(name=name)
 
     def add_node(self, node: PipelineNode) -> None:
         """Add one step to a pipeline."""

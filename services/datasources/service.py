@@ -16,7 +16,6 @@ from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import Conflict, DatasourceNotFound, InvalidInput, PluginNotFound
 from services.secret_box import SecretBox
-from utils.ids import as_uuid
 from utils.registry import UnknownPluginError
 
 log = logging.getLogger(__name__)
@@ -173,10 +172,7 @@ def connection_spec(datasource: Datasource, secrets: SecretBox | None) -> Connec
 
 
 def _find(uow: UnitOfWork, key: str | uuid.UUID) -> Datasource:
-    datasource = uow.datasources.get_by_name(str(key))
-    if datasource is None:
-        datasource_id = as_uuid(key)
-        datasource = uow.datasources.get(datasource_id) if datasource_id else None
+    datasource = uow.datasources.get_by_name_or_id(key)
     if datasource is None:
         raise DatasourceNotFound(str(key))
     return datasource

@@ -17,7 +17,6 @@ from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig, InvalidInput
 from services.mapping.export import ConfigDiff, diff_snapshots, render_typescript
-from utils.ids import as_uuid
 from utils.text import first_problem
 
 log = logging.getLogger(__name__)
@@ -258,10 +257,8 @@ def _store(
 
 def find_config(uow: UnitOfWork, key: str | uuid.UUID) -> ConfigRecord | None:
     """The config named `key`, else the one whose id it is; deleted ones included."""
-    record = uow.configs.get_by_name(str(key).strip(), include_deleted=True)
-    if record is None and (config_id := as_uuid(str(key).strip())) is not None:
-        record = uow.configs.get(config_id)
-    return record
+    # Keys come from files and forms: stray spaces around a name or id never mean anything.
+    return uow.configs.get_by_name_or_id(str(key).strip())
 
 
 def load_config(ctx: ServiceContext, key: str | uuid.UUID) -> MigrationConfig:

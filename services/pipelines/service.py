@@ -147,7 +147,7 @@ def list_pipeline_runs(
     with ctx.uow() as uow:
         if name_or_id is None:
             return [run for run in uow.pipeline_runs.list() if _is_pipeline_run(run)]
-        pipeline = _lookup_pipeline(uow, name_or_id)
+        pipeline = uow.pipelines.get_by_name_or_id(name_or_id)
         if pipeline is not None:
             return uow.pipeline_runs.list(pipeline_id=pipeline.id)
         runs = [
@@ -314,16 +314,8 @@ def _find_config(uow: UnitOfWork, step: StepSpec) -> ConfigRecord:
     return record
 
 
-def _lookup_pipeline(uow: UnitOfWork, key: str | uuid.UUID) -> Pipeline | None:
-    pipeline = uow.pipelines.get_by_name(str(key))
-    if pipeline is None:
-        pipeline_id = as_uuid(key)
-        pipeline = uow.pipelines.get(pipeline_id) if pipeline_id is not None else None
-    return pipeline
-
-
 def _find_pipeline(uow: UnitOfWork, key: str | uuid.UUID) -> Pipeline:
-    pipeline = _lookup_pipeline(uow, key)
+    pipeline = uow.pipelines.get_by_name_or_id(key)
     if pipeline is None:
         raise NotFound(f"No pipeline called {str(key)!r}.")
     return pipeline

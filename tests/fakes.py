@@ -1,0 +1,271 @@
+"""In-memory fakes of the metadata store's repositories and unit of work, for unit tests."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import create_engine
+
+from config import Settings
+from models.config_record import ConfigRecord, ConfigVersion
+from models.datasource import Datasource
+from models.job import Job
+from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
+from services.connections import ConnectionManager
+from services.context import ServiceContext
+from services.secret_box import SecretBox
+from tests.fake_store import FakeStore, Transaction
+from utils.ids import as_uuid
+
+
+class _FakeRepository:
+    """What every fake repository shares: its unit of work's transaction."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def _all(
+        self, table: str, *, where: Callable[[Any], bool] = lambda _: True, order: str = "name"
+    ) -> list[Any]:
+        found = [copy.deepcopy(model) for model in self._tx.select(table) if where(model)]
+        newest_first = order.startswith("-")
+        return sorted(found, key=lambda m: getattr(m, order.lstrip("-")), reverse=newest_first)
+
+    def _first(self, table: str, where: Callable[[Any], bool]) -> Any:
+        return next(iter(self._all(table, where=where, order="id")), None)
+
+    def _by_name_or_id(self, table: str, key: str | uuid.UUID) -> Any:
+        # The same rule as NamedSqlRepository: the name first, then the id.
+        found = self._first(table, lambda m: m.name == str(key))
+        if found is None and (item_id := as_uuid(key)) is not None:
+            found = self._tx.get(table, item_id)
+        return found
+
+
+class FakeDatasourceRepository(_FakeRepository):
+    """`protocols.repository.DatasourceRepository` in memory."""
+
+    def add(self, datasource: Datasource) -> None:
+        self._tx.insert("datasources", datasource)
+
+    def get(self, datasource_id: uuid.UUID) -> Datasource | None:
+        return self._tx.get("datasources", datasource_id)
+
+    def get_by_name(self, name: str) -> Datasource | None:
+        return self._first("datasources", lambda d: d.name == name)
+
+    def get_by_name_or_id(self, key: str | uuid.UUID) -> Datasource | None:
+        return self._by_name_or_id("datasources", key)
+
+    def list(self) -> list[Datasource]:
+        return self._all("datasources")
+
+    def update(self, datasource: Datasource) -> None:
+        self._tx.update("datasources", datasource)
+
+    def delete(self, datasource_id: uuid.UUID) -> None:
+        self._tx.delete("datasources", datasource_id)
+
+
+class FakeConfigRepository(_FakeRepository):
+    """`protocols.repository.ConfigRepository` in memory (soft-deleted configs included)."""
+
+    def add(self, config: ConfigRecord) -> None:
+        self._tx.insert("configs", config)
+
+    def get(self, config_id: uuid.UUID) -> ConfigRecord | None:
+        return self._tx.get("configs", config_id)
+
+    def get_by_name(self, name: str, *, include_deleted: bool = False) -> ConfigRecord | None:
+        config = self._first("configs", lambda c: c.name == name)
+        if config is not None and config.deleted_at is not None and not include_deleted:
+            return None
+        return config
+
+    def get_by_name_or_id(self, key: str | uuid.UUID) -> ConfigRecord | None:
+        return self._by_name_or_id("configs", key)
+
+    def list(self, *, include_deleted: bool = False) -> list[ConfigRecord]:
+        return self._all("configs", where=lambda c: include_deleted or c.deleted_at is None)
+
+    def update(self, config: ConfigRecord) -> None:
+        self._tx.update("configs", config)
+
+    def delete(self, config_id: uuid.UUID) -> None:
+        self._tx.delete("configs", config_id)
+
+    def add_version(self, version: ConfigVersion) -> None:
+        self._tx.insert("config_histories", version)
+
+    def list_versions(self, config_name: str) -> list[ConfigVersion]:
+        named = lambda v: v.config_name == config_name  # noqa: E731 - a one-line filter
+        return self._all("config_histories", where=named, order="version")
+
+    def get_version(self, config_name: str, version: int) -> ConfigVersion | None:
+        return self._first(
+            "config_histories", lambda v: (v.config_name, v.version) == (config_name, version)
+        )
+
+
+class FakePipelineRepository(_FakeRepository):
+    """`protocols.repository.PipelineRepository` in memory."""
+
+    def add(self, pipeline: Pipeline) -> None:
+        self._tx.insert("pipelines", pipeline)
+
+    def get(self, pipeline_id: uuid.UUID) -> Pipeline | None:
+        return self._tx.get("pipelines", pipeline_id)
+
+    def get_by_name(self, name: str) -> Pipeline | None:
+        return self._first("pipelines", lambda p: p.name == name)
+
+    def get_by_name_or_id(self, key: str | uuid.UUID) -> Pipeline | None:
+        return self._by_name_or_id("pipelines", key)
+
+    def list(self) -> list[Pipeline]:
+        return self._all("pipelines")
+
+    def update(self, pipeline: Pipeline) -> None:
+        self._tx.update("pipelines", pipeline)
+
+    def delete(self, pipeline_id: uuid.UUID) -> None:
+        self._tx.delete("pipelines", pipeline_id)
+
+    def add_node(self, node: PipelineNode) -> None:
+        self._tx.insert("pipeline_nodes", node)
+
+    def list_nodes(self, pipeline_id: uuid.UUID) -> list[PipelineNode]:
+        return self._all("pipeline_nodes", where=lambda n: n.pipeline_id == pipeline_id)
+
+    def delete_node(self, node_id: uuid.UUID) -> None:
+        self._tx.delete("pipeline_nodes", node_id)
+
+    def add_edge(self, edge: PipelineEdge) -> None:
+        self._tx.insert("pipeline_edges", edge)
+
+    def list_edges(self, pipeline_id: uuid.UUID) -> list[PipelineEdge]:
+        # The real query has no ORDER BY; ids are random, so no order can be relied upon here.
+        return self._all("pipeline_edges", where=lambda e: e.pipeline_id == pipeline_id, order="id")
+
+    def delete_edge(self, edge_id: uuid.UUID) -> None:
+        self._tx.delete("pipeline_edges", edge_id)
+
+
+class FakePipelineRunRepository(_FakeRepository):
+    """`protocols.repository.PipelineRunRepository` in memory, newest first."""
+
+    def add(self, run: PipelineRun) -> None:
+        self._tx.insert("pipeline_runs", run)
+
+    def get(self, run_id: uuid.UUID) -> PipelineRun | None:
+        return self._tx.get("pipeline_runs", run_id)
+
+    def list(self, *, pipeline_id: uuid.UUID | None = None) -> list[PipelineRun]:
+        mine = lambda r: pipeline_id is None or r.pipeline_id == pipeline_id  # noqa: E731
+        return self._all("pipeline_runs", where=mine, order="-created_at")
+
+    def update(self, run: PipelineRun) -> None:
+        self._tx.update("pipeline_runs", run)
+
+
+class FakeJobRepository(_FakeRepository):
+    """`protocols.repository.JobRepository` in memory, newest first."""
+
+    def add(self, job: Job) -> None:
+        self._tx.insert("jobs", job)
+
+    def get(self, job_id: uuid.UUID) -> Job | None:
+        return self._tx.get("jobs", job_id)
+
+    def list(self) -> list[Job]:
+        return self._all("jobs", order="-created_at")
+
+    def update(self, job: Job) -> None:
+        self._tx.update("jobs", job)
+
+
+class FakeUnitOfWork:
+    """`with uow: ...; uow.commit()` on a `FakeStore`; leaving without commit rolls back.
+
+    Each block works on its own copy of the committed rows; `commit()` publishes what it
+    changed (checked again against what others committed meanwhile) and starts afresh.
+    """
+
+    datasources: FakeDatasourceRepository
+    configs: FakeConfigRepository
+    pipelines: FakePipelineRepository
+    pipeline_runs: FakePipelineRunRepository
+    jobs: FakeJobRepository
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self._tx: Transaction | None = None
+
+    def __enter__(self) -> Self:
+        self._tx = Transaction(self.store)
+        self.datasources = FakeDatasourceRepository(self._tx)
+        self.configs = FakeConfigRepository(self._tx)
+        self.pipelines = FakePipelineRepository(self._tx)
+        self.pipeline_runs = FakePipelineRunRepository(self._tx)
+        self.jobs = FakeJobRepository(self._tx)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._tx is not None
+        self.rollback()
+        self._tx.open = False
+        self._tx = None
+
+    def commit(self) -> None:
+        """Publish this block's changes (`IntegrityError` if they clash with a commit since)."""
+        assert self._tx is not None, "commit() outside `with uow:`"
+        try:
+            self.store.apply(self._tx.rows, self._tx.changed)
+        finally:
+            # Committed or refused, the next statement sees the latest committed rows.
+            self._tx.begin()
+
+    def rollback(self) -> None:
+        """Drop this block's changes: back to what is committed now."""
+        assert self._tx is not None, "rollback() outside `with uow:`"
+        self._tx.begin()
+
+
+class RivalFirstUnitOfWork(FakeUnitOfWork):
+    """A unit of work that lets `rival` run, and commit elsewhere, just before its own commit.
+
+    For the races services guard against (two saves of one name at the same moment): each
+    such unit of work runs `rival` once, before its first commit.
+    """
+
+    def __init__(self, store: FakeStore, rival: Callable[[], object]) -> None:
+        super().__init__(store)
+        self._rival: Callable[[], object] | None = rival
+
+    def commit(self) -> None:
+        rival, self._rival = self._rival, None
+        if rival is not None:
+            rival()
+        super().commit()
+
+
+def fake_context(data_dir: Path, *, store: FakeStore | None = None) -> ServiceContext:
+    """A service context whose metadata store is in memory (a new, empty one unless given).
+
+    The password box is real; the connection manager is real but has nothing to connect to,
+    and the store engine is an in-memory SQLite engine that nothing ever connects with.
+    """
+    store = store if store is not None else FakeStore()
+    settings = Settings(data_dir=data_dir, secret_key="test", _env_file=None)
+    assert settings.secret_key is not None
+    return ServiceContext(
+        settings=settings,
+        uow_factory=lambda: FakeUnitOfWork(store),
+        secrets=SecretBox.from_passphrase(settings.secret_key.get_secret_value()),
+        connections=ConnectionManager(),
+        store_engine=create_engine("sqlite://"),
+    )
