@@ -66,13 +66,6 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def dialect_options() -> list[str]:
-    """Database engines a datasource may use, straight from the dialect registry."""
-    from dialects.registry import dialects
-
-    return dialects.names()
-
-
 def validator_options() -> list[str]:
     """Validators a mapping may attach to a column, straight from the validator registry."""
     from validators.registry import validators

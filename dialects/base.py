@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from sqlalchemy import Column, Connection, Engine, Table, text
+from sqlalchemy import BigInteger, Column, Connection, Engine, Table, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.schema import ExecutableDDLElement
@@ -96,6 +96,8 @@ class Dialect:
     table_options: ClassVar[Mapping[str, str]] = {}
     #: The engine's column type for each kind of `PortableType` (dialects/column_types.py).
     type_rules: ClassVar[Mapping[str, Renderer]] = {}
+    #: The type of a bookkeeping table's numbered key (reject ids): BIGINT with an identity.
+    row_id_type: ClassVar[type[TypeEngine[int]]] = BigInteger
 
     # The fast reader (connectorx, Arrow).
     #: connectorx's URL scheme for this engine; None when connectorx cannot read it.

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Integer, text
 from sqlalchemy.engine import URL
 
 from dialects._sql import error_text
@@ -34,6 +34,8 @@ class SQLiteDialect(Dialect):
     supports_adding_primary_key = False
     type_rules = SQLITE_TYPES
     arrow_scheme = "sqlite"
+    # It numbers rows itself only for a column declared exactly INTEGER PRIMARY KEY (64-bit).
+    row_id_type = Integer
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         # mode=rw: a mistyped path must fail, not silently create an empty database.

@@ -22,6 +22,7 @@ from services.errors import (
     HostUnreachable,
     UnknownDatabase,
 )
+from utils.text import first_line
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +143,3 @@ def describe_connection_error(
     return ConnectionFailed(
         f"Could not connect to {dialect.display_name} at {where}: {first_line(error)}"
     )
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of a driver's message, without SQLAlchemy's decorations."""
-    original = getattr(error, "orig", None) or error
-    text = str(original).strip().splitlines()
-    return text[0][:300] if text else type(original).__name__

@@ -14,10 +14,10 @@ from mini_his.plan import MAX_VISITS
 from mini_his.schema import TABLE_NAMES
 from models.progress import ProgressEvent, ProgressKind
 from protocols.progress import ProgressSink, ignore_progress
-from services.connections import first_line
 from services.context import ServiceContext
 from services.datasources import open_endpoint
 from services.errors import InvalidInput, WriteFailed
+from utils.text import first_line
 
 log = logging.getLogger(__name__)
 

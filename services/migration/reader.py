@@ -28,7 +28,8 @@ from sqlalchemy.engine import Dialect as SQLDialect
 from dialects.base import Dialect
 from dialects.bulk import text_field
 from models.datasource import ConnectionSpec
-from services.connections import ConnectionManager, first_line
+from services.connections import ConnectionManager
+from utils.text import first_line
 
 log = logging.getLogger(__name__)
 

@@ -12,21 +12,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     DateTime,
     Identity,
-    Integer,
     MetaData,
     String,
     Table,
     Text,
-    func,
     insert,
-    select,
 )
 
+from dialects.base import Dialect
 from models.migration_run import RejectedRow
 
 REJECT_TABLE = "his_migration_rejects"
@@ -35,14 +32,11 @@ REJECT_TABLE = "his_migration_rejects"
 class RejectStore:
     """Creates, writes and reads the reject table of one target schema."""
 
-    def __init__(self, schema: str | None = None) -> None:
+    def __init__(self, dialect: Dialect, schema: str | None = None) -> None:
         self.table = Table(
             REJECT_TABLE,
             MetaData(schema=schema),
-            # SQLite numbers rows itself only for a column declared exactly INTEGER PRIMARY KEY.
-            Column(
-                "id", BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True
-            ),
+            Column("id", dialect.row_id_type(), Identity(), primary_key=True),
             Column("step", String(200), nullable=False, index=True),
             Column("run_id", String(36), nullable=False),
             Column("source_key", Text, nullable=False),  # JSON array of the key's values
@@ -81,33 +75,3 @@ class RejectStore:
             ],
         )
         return len(rows)
-
-    def list(
-        self, connection: Connection, step: str, run_id: uuid.UUID | None = None
-    ) -> list[RejectedRow]:
-        """A step's rejected rows (of one run when `run_id` is given), in the order written."""
-        if not connection.dialect.has_table(connection, REJECT_TABLE, schema=self.table.schema):
-            return []
-        query = select(self.table).where(self.table.c.step == step)
-        if run_id is not None:
-            query = query.where(self.table.c.run_id == str(run_id))
-        rows = connection.execute(query.order_by(self.table.c.id)).mappings()
-        return [
-            RejectedRow(
-                key=tuple(json.loads(row["source_key"])),
-                column=row["column_name"],
-                value=row["value"],
-                reason=row["reason"],
-                stage=row["stage"],
-            )
-            for row in rows
-        ]
-
-    def count(self, connection: Connection, step: str, run_id: uuid.UUID) -> int:
-        """How many rows one run of a step rejected."""
-        if not connection.dialect.has_table(connection, REJECT_TABLE, schema=self.table.schema):
-            return 0
-        query = select(func.count()).where(
-            self.table.c.step == step, self.table.c.run_id == str(run_id)
-        )
-        return int(connection.execute(query).scalar_one())

@@ -97,14 +97,6 @@ def build_select(
     return f"SELECT {', '.join(items)} FROM {dialect.qualified(config.source_table, schema)}"
 
 
-def source_query(config: MigrationConfig, dialect: Dialect, *, schema: str | None = None) -> str:
-    """The config's generate_sql (checked) when it has one, else the built SELECT."""
-    if config.generate_sql:
-        check_read_only_select(config.generate_sql, dialect)
-        return config.generate_sql
-    return build_select(config, dialect, schema=schema)
-
-
 def _describe(node: exp.Expression) -> str:
     names = {exp.Into: "SELECT … INTO", exp.Lock: "a row lock (FOR UPDATE/SHARE)"}
     for kind, name in names.items():

@@ -14,12 +14,13 @@ from services.errors import Conflict
 from services.migration import checksums, target_table
 from services.migration.run_log import MigrationLogger
 from services.migration.state import StepContext, StepState
+from services.migration.target_plan import TargetTablePlan
 
 
 def start_or_resume(
     step: StepContext,
     target: Connection,
-    plan: target_table.TargetTablePlan | None,
+    plan: TargetTablePlan | None,
     run_log: MigrationLogger,
 ) -> StepState:
     """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""

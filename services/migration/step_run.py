@@ -40,6 +40,7 @@ from services.migration.run_log import MigrationLogger
 from services.migration.source_query import build_select, check_read_only_select
 from services.migration.start import start_or_resume
 from services.migration.state import StepContext, StepState
+from services.migration.target_plan import TargetTablePlan, plan_target_table
 from services.migration.test_mode import run_test
 from services.migration.writer import encode_for, load_problem, take, write_batch, write_or_split
 from utils.prefetch import prefetched
@@ -69,7 +70,7 @@ class StepRun:
             batch_size=batch_size,
             fast_reader=ctx.settings.fast_reader,
             checkpoints=CheckpointManager(target.schema),
-            rejects=RejectStore(target.schema),
+            rejects=RejectStore(target.dialect, target.schema),
         )
         self.state = StepState()
         self.seconds = 0.0
@@ -155,7 +156,7 @@ class StepRun:
             )
         return SourceQuery(sql, key)
 
-    def _plan(self, source: Connection, target: Connection) -> target_table.TargetTablePlan | None:
+    def _plan(self, source: Connection, target: Connection) -> TargetTablePlan | None:
         config = self.step.config
         if target_table.target_table_exists(target, config.target_table, self.step.target.schema):
             return None
@@ -167,9 +168,9 @@ class StepRun:
             )
         return self._plan_from(source)
 
-    def _plan_from(self, source: Connection) -> target_table.TargetTablePlan:
+    def _plan_from(self, source: Connection) -> TargetTablePlan:
         step = self.step
-        return target_table.plan_target_table(
+        return plan_target_table(
             source,
             step.source.dialect,
             step.config,
@@ -340,7 +341,7 @@ class StepRun:
         source: Connection,
         target: Connection,
         query: SourceQuery,
-        plan: target_table.TargetTablePlan | None,
+        plan: TargetTablePlan | None,
     ) -> None:
         step = self.step
         if self.state.created:

@@ -22,6 +22,7 @@ from dialects.column_types import PortableType, logical_name
 from models.migration_config import LoadMode, MappingItem, MigrationConfig, PluginCall
 from services.errors import InvalidConfig
 from utils.registry import UnknownPluginError
+from utils.text import first_problem
 
 #: Longest identifier PostgreSQL keeps, in bytes (a Thai character takes three).
 MAX_NAME_BYTES = 63
@@ -269,10 +270,9 @@ def _plugin(call: PluginCall) -> tuple[Transformer, TransformerParams]:
     try:
         params = plugin.Params.model_validate(call.params)
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "params"
+        where, problem = first_problem(error.errors(), count_more=False)
         raise InvalidConfig(
-            f"Transformer {plugin.name}: {where}: {problem['msg']}.", field="mappings"
+            f"Transformer {plugin.name}: {where or 'params'}: {problem}.", field="mappings"
         ) from None
     return plugin(), params
 
@@ -286,6 +286,3 @@ def _may_yield_null(params: TransformerParams) -> bool:
 def _default_kind(default: object) -> str:
     # By exact type: True is an int too.
     return {bool: "boolean", int: "integer", float: "numeric"}.get(type(default), "text")
-
-
-# --- DDL --------------------------------------------------------------------------------------

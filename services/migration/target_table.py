@@ -16,24 +16,7 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateSchema, Executab
 
 from dialects.base import Dialect
 from services.errors import WriteFailed
-from services.migration.target_plan import (
-    TargetColumn,
-    TargetIndex,
-    TargetTablePlan,
-    inspecting,
-    object_name,
-    plan_target_table,
-)
-
-__all__ = [
-    "TargetColumn",
-    "TargetIndex",
-    "TargetTablePlan",
-    "build_keys",
-    "create_target_table",
-    "plan_target_table",
-    "target_table_exists",
-]
+from services.migration.target_plan import TargetIndex, TargetTablePlan, inspecting, object_name
 
 
 def target_table_exists(target: Connection, table: str, schema: str | None) -> bool:

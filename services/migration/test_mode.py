@@ -17,6 +17,7 @@ from services.migration.processor import BatchProcessor, masked_value, rejected_
 from services.migration.reader import SourceQuery
 from services.migration.run_log import MigrationLogger
 from services.migration.state import StepContext
+from services.migration.target_plan import TargetTablePlan
 from services.migration.writer import load_problem, take, write_or_split
 
 #: Transformed rows a test run shows.
@@ -27,7 +28,7 @@ def run_test(
     step: StepContext,
     target: Connection,
     query: SourceQuery,
-    plan: target_table.TargetTablePlan | None,
+    plan: TargetTablePlan | None,
     run_log: MigrationLogger,
     started: float,
 ) -> MigrationResult:

@@ -16,9 +16,9 @@ from sqlalchemy import Connection
 
 from dialects.base import Dialect
 from models.migration_config import LoadMode, MigrationConfig
-from services.connections import first_line
 from services.migration.processor import RowProblem
 from services.privacy import scrub_cids
+from utils.text import first_line
 
 
 def arrow_rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:

@@ -61,9 +61,9 @@ def export_ddl(
         statements = _statements(connection, dialect, chosen, own_schema)
         version = dialect.server_version(connection)
     header = [
-        f"-- DDL of datasource {_one_line(endpoint.name)}, schema "
-        f"{_one_line(schema or '(default)')}: {len(chosen)} tables.",
-        f"-- Server: {dialect.display_name}, {_one_line(version)}.",
+        f"-- DDL of datasource {_comment_text(endpoint.name)}, schema "
+        f"{_comment_text(schema or '(default)')}: {len(chosen)} tables.",
+        f"-- Server: {dialect.display_name}, {_comment_text(version)}.",
         "-- Tables are in dependency order (parents first), each followed by its indexes.",
         "-- Views, triggers and routines are not included.",
     ]
@@ -146,5 +146,6 @@ def _created_by_foreign_key(index: Index, table: Table) -> bool:
     )
 
 
-def _one_line(text: str) -> str:
+def _comment_text(text: str) -> str:
+    # A name or version string may hold a line break; in a "--" comment it would end it.
     return " ".join(text.split())

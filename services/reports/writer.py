@@ -14,9 +14,7 @@ from pathlib import Path
 from models.profile import DatabaseProfile
 from services.privacy import mask_profile, scrub_cids
 from services.reports.html import render_html
-from services.reports.rows import CSV_COLUMNS, CSV_HEADER, column_rows
-
-__all__ = ["CSV_COLUMNS", "ReportPaths", "write_report", "csv_text"]
+from services.reports.rows import CSV_HEADER, column_rows
 
 # Excel runs a cell that starts with one of these as a formula ("CSV injection"); values are
 # untrusted, so such a cell is written with a leading apostrophe, which Excel hides.

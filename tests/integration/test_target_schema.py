@@ -18,12 +18,10 @@ from sqlalchemy.engine import URL
 from dialects.registry import get_dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig, WriteFailed
-from services.migration.target_plan import object_name
+from services.migration.target_plan import TargetTablePlan, object_name, plan_target_table
 from services.migration.target_table import (
-    TargetTablePlan,
     build_keys,
     create_target_table,
-    plan_target_table,
     target_table_exists,
 )
 

@@ -8,7 +8,7 @@ import sqlglot
 from dialects.registry import get_dialect
 from models.migration_config import MigrationConfig
 from services.errors import InvalidConfig
-from services.migration.source_query import build_select, check_read_only_select, source_query
+from services.migration.source_query import build_select, check_read_only_select
 
 ENGINES = ["mysql", "postgresql", "mssql", "sqlite"]
 
@@ -89,10 +89,3 @@ def test_expression_sources_are_checked_and_aliased() -> None:
     assert sql == 'SELECT TRIM(fname) || \' \' || lname AS "full_name" FROM "public"."ovst"'
     with pytest.raises(InvalidConfig):
         build_select(config(mappings=[{"source": "1; DROP TABLE ovst", "target": "x"}]), postgres)
-
-
-def test_generate_sql_takes_priority_over_the_built_select() -> None:
-    mysql = get_dialect("mysql")
-    custom = "SELECT vn, hn FROM ovst WHERE an IS NULL"
-    assert source_query(config(source_table=None, generate_sql=custom), mysql) == custom
-    assert source_query(config(), mysql).startswith("SELECT `vn`, `hn`, `vstdate` FROM `ovst`")
