@@ -34,9 +34,10 @@ run: $(STAMP) ## Create the demo on first run, then start the API (:8000) and da
 test: lint ## Lint, then the whole suite (unit, integration on real databases, e2e)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check + ruff format --check + shellcheck
+lint: $(STAMP) ## ruff, the import contracts of the architecture (no cycles), shellcheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/shellcheck .ci/run $$(git ls-files '*.sh')
 
 format: $(STAMP) ## Apply ruff's fixes and formatting

@@ -54,7 +54,7 @@ class ValueMap(Transformer):
     """Replace each value by its entry in `mapping`; unmapped values fail unless `default` is set.
 
     The plugin takes the mapping itself. A `lookup` table of a datasource is read by the
-    service layer (services.lookup_service.resolve_lookups), which passes the resolved dict
+    service layer (services.mapping.resolve_lookups), which passes the resolved dict
     here as `mapping`: plugins do no I/O.
     """
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import URL, make_url  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable  # noqa: E402
 
-from dialects._text_rows import BulkLoadError  # noqa: E402
 from dialects.base import Dialect  # noqa: E402
+from dialects.bulk import BulkLoadError  # noqa: E402
 from dialects.registry import get_dialect  # noqa: E402
 from mini_his.data import MiniHisData  # noqa: E402
 from mini_his.schema import TABLES, metadata  # noqa: E402

@@ -17,75 +17,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import literal
-from sqlalchemy.engine import Dialect as SQLDialect
 
 from dialects.base import Dialect
 from dialects.bulk import text_field
 from models.datasource import ConnectionSpec
 from services.connections import ConnectionManager
+from services.migration.source_query import SourceQuery, keyset_sql
 from utils.text import first_line
 
 log = logging.getLogger(__name__)
-
-#: Alias of the source query when it is wrapped for keyset pagination.
-SOURCE_ALIAS = "his_src"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceQuery:
-    """The step's SELECT, the output columns that order it (its key), and where to resume."""
-
-    sql: str
-    key: tuple[str, ...] = ()
-
-
-def keyset_sql(
-    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, after: Sequence[Any] | None
-) -> str:
-    """`query` wrapped so it returns only rows after key `after`, ordered by the key.
-
-    The key values are rendered as literals by the source engine's own SQLAlchemy dialect
-    (`compiler`: connectorx takes no bound parameters); the expanded OR form is used because
-    MSSQL has no row-value comparison and MariaDB plans it as a range scan on the key's index.
-    """
-    if not query.key:
-        return query.sql
-    sql = f"SELECT * FROM ({query.sql}) {SOURCE_ALIAS}"
-    if after:
-        sql += f" WHERE {_after_predicate(query.key, after, dialect, compiler)}"
-    return sql + " ORDER BY " + ", ".join(dialect.quote(column) for column in query.key)
-
-
-def count_sql(
-    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, through: Sequence[Any] | None
-) -> str:
-    """COUNT(*) of the source rows up to and including key `through` (all rows when None):
-    what a run that read up to `through` should have read, counted independently."""
-    sql = f"SELECT COUNT(*) FROM ({query.sql}) {SOURCE_ALIAS}"
-    if query.key and through:
-        sql += f" WHERE NOT ({_after_predicate(query.key, through, dialect, compiler)})"
-    return sql
-
-
-def _after_predicate(
-    key: Sequence[str], after: Sequence[Any], dialect: Dialect, compiler: SQLDialect
-) -> str:
-    def value(item: Any) -> str:
-        return str(literal(item).compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
-
-    alternatives = []
-    for depth, column in enumerate(key):
-        equal = [f"{dialect.quote(key[i])} = {value(after[i])}" for i in range(depth)]
-        alternatives.append(
-            " AND ".join([*equal, f"{dialect.quote(column)} > {value(after[depth])}"])
-        )
-    return " OR ".join(f"({alternative})" for alternative in alternatives)
 
 
 class SourceReader:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 from models.migration_config import LoadMode
 from models.migration_run import Reconciliation
 from services.migration import checksums
-from services.migration.reader import SourceQuery, count_sql
+from services.migration.source_query import SourceQuery, count_sql
 from services.migration.state import StepContext, StepState
 
 

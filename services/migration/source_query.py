@@ -1,11 +1,16 @@
 """The SELECT a migration step reads its source with: the config's own SQL, checked to be one
-read-only SELECT before any connection is opened, or one built from the mapped columns."""
+read-only SELECT before any connection is opened, or one built from the mapped columns; then
+wrapped to read after a key in key order (keyset pagination), or to count up to a key."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
+from sqlalchemy import literal
+from sqlalchemy.engine import Dialect as SQLDialect
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
@@ -103,3 +108,58 @@ def _describe(node: exp.Expression) -> str:
         if isinstance(node, kind):
             return name
     return node.key.upper()
+
+
+#: Alias of the source query when it is wrapped for keyset pagination.
+SOURCE_ALIAS = "his_src"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceQuery:
+    """The step's SELECT, the output columns that order it (its key), and where to resume."""
+
+    sql: str
+    key: tuple[str, ...] = ()
+
+
+def keyset_sql(
+    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, after: Sequence[Any] | None
+) -> str:
+    """`query` wrapped so it returns only rows after key `after`, ordered by the key.
+
+    The key values are rendered as literals by the source engine's own SQLAlchemy dialect
+    (`compiler`: connectorx takes no bound parameters); the expanded OR form is used because
+    MSSQL has no row-value comparison and MariaDB plans it as a range scan on the key's index.
+    """
+    if not query.key:
+        return query.sql
+    sql = f"SELECT * FROM ({query.sql}) {SOURCE_ALIAS}"
+    if after:
+        sql += f" WHERE {_after_predicate(query.key, after, dialect, compiler)}"
+    return sql + " ORDER BY " + ", ".join(dialect.quote(column) for column in query.key)
+
+
+def count_sql(
+    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, through: Sequence[Any] | None
+) -> str:
+    """COUNT(*) of the source rows up to and including key `through` (all rows when None):
+    what a run that read up to `through` should have read, counted independently."""
+    sql = f"SELECT COUNT(*) FROM ({query.sql}) {SOURCE_ALIAS}"
+    if query.key and through:
+        sql += f" WHERE NOT ({_after_predicate(query.key, through, dialect, compiler)})"
+    return sql
+
+
+def _after_predicate(
+    key: Sequence[str], after: Sequence[Any], dialect: Dialect, compiler: SQLDialect
+) -> str:
+    def value(item: Any) -> str:
+        return str(literal(item).compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
+
+    alternatives = []
+    for depth, column in enumerate(key):
+        equal = [f"{dialect.quote(key[i])} = {value(after[i])}" for i in range(depth)]
+        alternatives.append(
+            " AND ".join([*equal, f"{dialect.quote(column)} > {value(after[depth])}"])
+        )
+    return " OR ".join(f"({alternative})" for alternative in alternatives)

@@ -16,8 +16,9 @@ from models.status import RunStatus
 from services.datasources import Endpoint
 from services.migration.checkpoints import CheckpointManager
 from services.migration.checksums import Checksums, ColumnMeasure, StreamChecksums
-from services.migration.reader import SourceQuery, SourceReader
+from services.migration.reader import SourceReader
 from services.migration.rejects import RejectStore
+from services.migration.source_query import SourceQuery
 
 
 @dataclass(frozen=True, slots=True)

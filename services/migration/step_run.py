@@ -33,11 +33,10 @@ from services.migration.processor import (
     rejected_row,
     rejected_rows,
 )
-from services.migration.reader import SourceQuery
 from services.migration.reconcile import mismatch_message, reconcile
 from services.migration.rejects import RejectStore
 from services.migration.run_log import MigrationLogger
-from services.migration.source_query import build_select, check_read_only_select
+from services.migration.source_query import SourceQuery, build_select, check_read_only_select
 from services.migration.start import start_or_resume
 from services.migration.state import StepContext, StepState
 from services.migration.target_plan import TargetTablePlan, plan_target_table

@@ -14,8 +14,8 @@ from models.migration_run import MigrationResult
 from models.status import RunStatus
 from services.migration import target_table
 from services.migration.processor import BatchProcessor, masked_value, rejected_rows
-from services.migration.reader import SourceQuery
 from services.migration.run_log import MigrationLogger
+from services.migration.source_query import SourceQuery
 from services.migration.state import StepContext
 from services.migration.target_plan import TargetTablePlan
 from services.migration.writer import load_problem, take, write_or_split

@@ -211,7 +211,7 @@ def run_pipeline(
     come from worker threads, so `progress` must be thread-safe (and quick).
 
     Args:
-        run_step: Runs one step; default `services.migration_executor.run_migration`, called as
+        run_step: Runs one step; default `services.migration.run_migration`, called as
             run_step(ctx, config_id, options=…, progress=…, record=False).
 
     Returns:

@@ -47,7 +47,7 @@ def write_report(
     Args:
         profile: The profiling result.
         out_dir: Folder that holds one sub-folder per run; created if missing.
-        ddl: The schema's DDL (from `ddl_exporter.export_ddl`), or None to leave it out.
+        ddl: The schema's DDL (from `services.profiling.export_ddl`), or None to leave it out.
         log_lines: The run's log, one line each.
     """
     if profile.masked:

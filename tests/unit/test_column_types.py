@@ -13,7 +13,8 @@ from sqlalchemy.types import TypeEngine
 
 from data_transformers.dates import SHORTEST_DATE_WITH_CLOCK
 from data_transformers.registry import get_transformer, run_transformer
-from dialects.column_types import LOGICAL_TYPES, logical_type, translate_type
+from dialects.column_types import LOGICAL_TYPES
+from dialects.translate import logical_type, translate_type
 
 DIALECTS = {
     "postgresql": postgresql.dialect(),

@@ -214,7 +214,7 @@ def test_regex_without_a_valid_pattern_names_the_field(params: dict) -> None:
 
 
 def thai_check_digit(first12: str) -> int:
-    """Written here independently of services.phi_masking, so both are checked against it."""
+    """Written here independently of services.privacy, so both are checked against it."""
     weighted = sum(
         int(digit) * weight for digit, weight in zip(first12, range(13, 1, -1), strict=True)
     )
