@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.base.json_api import (
+from api.base.documents import (
+    ErrorObject,
     JsonApiResponse,
     attribute_pointer,
     error_object,
@@ -61,16 +62,15 @@ def status_for(error: HisError) -> int:
 async def his_error_handler(request: Request, error: HisError) -> JsonApiResponse:
     """A domain error: its status, its code and its one-line message."""
     status = status_for(error)
+    detail = error.message
     field = getattr(error, "field", None)
     pointer = attribute_pointer(field) if field else None
     # Domain messages never hold a password, so they may be logged as they are.
     if status == 502:
-        log.warning("%s %s: %s", request.method, request.url.path, error.message)
+        log.warning("%s %s: %s", request.method, request.url.path, detail)
     elif status >= 500:
-        log.error("%s %s: %s (%s)", request.method, request.url.path, error.message, error.code)
-    return error_response(
-        status, [error_object(status, error.code, error.message, pointer=pointer)]
-    )
+        log.error("%s %s: %s (%s)", request.method, request.url.path, detail, error.code)
+    return error_response(status, [error_object(status, error.code, detail, pointer=pointer)])
 
 
 async def validation_error_handler(
@@ -101,7 +101,7 @@ async def unexpected_error_handler(request: Request, error: Exception) -> JsonAp
     return error_response(500, [error_object(500, "internal_error", _UNEXPECTED_DETAIL)])
 
 
-def _validation_error_object(item: dict[str, Any]) -> dict[str, Any]:
+def _validation_error_object(item: dict[str, Any]) -> ErrorObject:
     location, *path = item.get("loc", ())
     if item.get("type") == "json_invalid":
         reason = item.get("ctx", {}).get("error", "")

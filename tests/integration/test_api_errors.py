@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.base.json_api import MEDIA_TYPE
+from api.base.documents import MEDIA_TYPE
 from api.main import create_app
 from config import Settings
 from services.bootstrap import bootstrap
@@ -240,5 +240,5 @@ def test_configured_keys_are_required_on_api_routes_but_not_on_health(
         assert only_error(refused)["code"] == "unauthorized"
         assert refused.headers["www-authenticate"] == "Bearer"
     assert right.status_code == 200
-    assert right.json() == {"data": []}
+    assert right.json() == {"data": [], "meta": {"count": 0}}
     assert health.status_code == 200
