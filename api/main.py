@@ -1,4 +1,4 @@
-"""The FastAPI application: lifespan, error handlers, /health and the /api/v1 routes.
+"""The FastAPI application: lifespan, error handlers, /health, /api/v1 and offline docs.
 
 Run it with `uvicorn api.main:app`; tests build their own with `create_app(ctx)`.
 """
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api.base.dependencies import CtxDep
 from api.base.documents import JsonApiResponse
 from api.base.exceptions import install_exception_handlers
+from api.docs import install_docs
 from api.routes import api_router
 from services.bootstrap import bootstrap, configure_logging
 from services.context import ServiceContext
@@ -55,11 +56,15 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         version=API_VERSION,
         lifespan=lifespan,
         default_response_class=JsonApiResponse,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN; install_docs serves them.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_exception_handlers(app)
     app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
     app.include_router(api_router)
+    install_docs(app)
     return app
 
 
