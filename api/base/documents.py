@@ -31,7 +31,7 @@ class Attributes(BaseModel):
     resource_type: ClassVar[str]
 
 
-A = TypeVar("A", bound=Attributes)
+AttributesT = TypeVar("AttributesT", bound=Attributes)
 
 
 def _resource_type_of(model: type[BaseModel]) -> str | None:
@@ -67,19 +67,19 @@ class _TypedResource(BaseModel):
         return json_schema
 
 
-class ResourceIn(_TypedResource, Generic[A]):
+class ResourceIn(_TypedResource, Generic[AttributesT]):
     """The resource object of a request: `{"type", "id"?, "attributes"}`."""
 
     id: str | None = Field(
         default=None, description="Optional and unused: the server assigns ids, the URL names them."
     )
-    attributes: A
+    attributes: AttributesT
 
 
-class DocumentIn(BaseModel, Generic[A]):
+class DocumentIn(BaseModel, Generic[AttributesT]):
     """A request document: `{"data": {"type": ..., "attributes": {...}}}`."""
 
-    data: ResourceIn[A]
+    data: ResourceIn[AttributesT]
 
 
 class ResourceLinks(BaseModel):
@@ -88,11 +88,11 @@ class ResourceLinks(BaseModel):
     self: str = Field(description="Where this resource can be fetched.")
 
 
-class ResourceOut(_TypedResource, Generic[A]):
+class ResourceOut(_TypedResource, Generic[AttributesT]):
     """The resource object of a response: `{"type", "id", "attributes", "links"?}`."""
 
     id: str = Field(description="JSON:API ids are strings, UUIDs included.")
-    attributes: A
+    attributes: AttributesT
     links: ResourceLinks | None = None
 
     # No return annotation on purpose: pydantic would then document the serializer's return
@@ -106,10 +106,10 @@ class ResourceOut(_TypedResource, Generic[A]):
         return dumped
 
 
-class DocumentOut(BaseModel, Generic[A]):
+class DocumentOut(BaseModel, Generic[AttributesT]):
     """A response document holding one resource object."""
 
-    data: ResourceOut[A]
+    data: ResourceOut[AttributesT]
 
 
 class CollectionMeta(BaseModel):
@@ -118,10 +118,10 @@ class CollectionMeta(BaseModel):
     count: int = Field(description="How many resource objects `data` holds.")
 
 
-class CollectionOut(BaseModel, Generic[A]):
+class CollectionOut(BaseModel, Generic[AttributesT]):
     """A response document holding a list of resource objects: `{"data": [...], "meta"}`."""
 
-    data: list[ResourceOut[A]]
+    data: list[ResourceOut[AttributesT]]
     meta: CollectionMeta
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from api.base.documents import (
-    A,
+    AttributesT,
     CollectionMeta,
     CollectionOut,
     DocumentOut,
@@ -18,8 +18,12 @@ ResourceId = str | uuid.UUID
 
 
 def resource(
-    attributes_model: type[A], id_: ResourceId, source: object, *, self_link: str | None = None
-) -> ResourceOut[A]:
+    attributes_model: type[AttributesT],
+    id_: ResourceId,
+    source: object,
+    *,
+    self_link: str | None = None,
+) -> ResourceOut[AttributesT]:
     """One resource object of the type `attributes_model` declares.
 
     Args:
@@ -38,8 +42,12 @@ def resource(
 
 
 def present(
-    attributes_model: type[A], id_: ResourceId, source: object, *, self_link: str | None = None
-) -> DocumentOut[A]:
+    attributes_model: type[AttributesT],
+    id_: ResourceId,
+    source: object,
+    *,
+    self_link: str | None = None,
+) -> DocumentOut[AttributesT]:
     """A document holding one resource: `{"data": {"type", "id", "attributes"}}`."""
     data = resource(attributes_model, id_, source, self_link=self_link)
     # The parametrised class, so the route's response model takes the object as it is.
@@ -47,8 +55,8 @@ def present(
 
 
 def present_many(
-    attributes_model: type[A], items: Iterable[tuple[ResourceId, object]]
-) -> CollectionOut[A]:
+    attributes_model: type[AttributesT], items: Iterable[tuple[ResourceId, object]]
+) -> CollectionOut[AttributesT]:
     """A document holding one resource per (id, source) pair, in order, and their count."""
     data = [resource(attributes_model, id_, source) for id_, source in items]
     return CollectionOut[attributes_model](  # type: ignore[valid-type]
