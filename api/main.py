@@ -1,4 +1,4 @@
-"""The FastAPI application: lifespan, error handlers, /health and the /api/v1 routers.
+"""The FastAPI application: lifespan, error handlers, /health, /api/v1 and offline docs.
 
 Run it with `uvicorn api.main:app`; tests build their own with `create_app(ctx)`.
 """
@@ -9,15 +9,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
-from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from api.base.dependencies import CtxDep, require_api_key
+from api.base.dependencies import CtxDep
+from api.base.documents import JsonApiResponse
 from api.base.exceptions import install_exception_handlers
-from api.base.json_api import JsonApiResponse
-from api.datasources.router import router as datasources_router
+from api.docs import install_docs
+from api.routes import api_router
 from services.bootstrap import bootstrap, configure_logging
 from services.context import ServiceContext
 
@@ -55,22 +56,31 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         version=API_VERSION,
         lifespan=lifespan,
         default_response_class=JsonApiResponse,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN; install_docs serves them.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_exception_handlers(app)
     app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
-    # Every /api/v1 router goes through the bearer-key check.
-    app.include_router(datasources_router, dependencies=[Depends(require_api_key)])
+    app.include_router(api_router)
+    install_docs(app)
     return app
 
 
-def health(ctx: CtxDep) -> dict[str, Any]:
+class HealthOut(BaseModel):
+    """What /health answers (plain JSON, not a JSON:API document: probes read it)."""
+
+    status: str = Field(examples=["ok"])
+    store: str = Field(description="The metadata store's engine.", examples=["sqlite"])
+    version: str = Field(description="The running his-analyzer version.")
+
+
+def health(ctx: CtxDep) -> HealthOut:
     """Liveness: which metadata store backs this process and which version runs (no auth)."""
-    return {
-        "status": "ok",
-        "store": ctx.store_engine.url.get_backend_name(),
-        "version": API_VERSION,
-    }
+    return HealthOut(
+        status="ok", store=ctx.store_engine.url.get_backend_name(), version=API_VERSION
+    )
 
 
 app = create_app()

@@ -1,1 +1,1 @@
-"""What every resource package of the API shares: JSON:API documents, errors, dependencies."""
+"""What every resource package of the API shares: documents, presenter, errors, dependencies."""

@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.base.json_api import (
+from api.base.documents import (
+    ErrorObject,
     JsonApiResponse,
     attribute_pointer,
     error_object,
@@ -22,10 +23,12 @@ from services.errors import (
     ConnectionFailed,
     HisError,
     InvalidInput,
+    MigrationFailed,
     NotFound,
     SecretKeyError,
     WriteFailed,
 )
+from services.privacy import mask_secrets, scrub_cids
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,11 @@ _STATUS_BY_ERROR: tuple[tuple[type[HisError], int], ...] = (
     (ConnectionFailed, 502),  # the datasource's server, not ours, is at fault
     (WriteFailed, 502),  # so is a target database that refused what we wrote
     (SecretKeyError, 500),
+    # 409, not 422: the request was valid, but the data met a target it does not fit (a batch
+    # rolled back, totals that do not reconcile). Like a conflict, the user resolves it (fix
+    # the data or the mapping) and sends the same request again: the run resumes where it
+    # stopped. Not 5xx either: nothing is wrong with this server or the databases' servers.
+    (MigrationFailed, 409),
 )
 
 _UNEXPECTED_DETAIL = "An unexpected error occurred; the server log has the details."
@@ -58,19 +66,31 @@ def status_for(error: HisError) -> int:
     return 500
 
 
+def safe_detail(message: str) -> str:
+    """`message` as it may leave the server: its first line, passwords and citizen IDs masked.
+
+    Services already write one masked line; this is the edge's safety net, because a message
+    that quotes a database error (a migration's, say) could carry a row's values.
+    """
+    lines = [line.strip() for line in message.strip().splitlines()]
+    return scrub_cids(mask_secrets(lines[0] if lines else ""))
+
+
 async def his_error_handler(request: Request, error: HisError) -> JsonApiResponse:
-    """A domain error: its status, its code and its one-line message."""
+    """A domain error: its status, its code and its one-line message.
+
+    Only the message leaves: never an error's other attributes (a MigrationFailed's `result`
+    holds source keys).
+    """
     status = status_for(error)
+    detail = safe_detail(error.message)
     field = getattr(error, "field", None)
     pointer = attribute_pointer(field) if field else None
-    # Domain messages never hold a password, so they may be logged as they are.
     if status == 502:
-        log.warning("%s %s: %s", request.method, request.url.path, error.message)
+        log.warning("%s %s: %s", request.method, request.url.path, detail)
     elif status >= 500:
-        log.error("%s %s: %s (%s)", request.method, request.url.path, error.message, error.code)
-    return error_response(
-        status, [error_object(status, error.code, error.message, pointer=pointer)]
-    )
+        log.error("%s %s: %s (%s)", request.method, request.url.path, detail, error.code)
+    return error_response(status, [error_object(status, error.code, detail, pointer=pointer)])
 
 
 async def validation_error_handler(
@@ -101,7 +121,7 @@ async def unexpected_error_handler(request: Request, error: Exception) -> JsonAp
     return error_response(500, [error_object(500, "internal_error", _UNEXPECTED_DETAIL)])
 
 
-def _validation_error_object(item: dict[str, Any]) -> dict[str, Any]:
+def _validation_error_object(item: dict[str, Any]) -> ErrorObject:
     location, *path = item.get("loc", ())
     if item.get("type") == "json_invalid":
         reason = item.get("ctx", {}).get("error", "")

@@ -1,108 +1,113 @@
 """HTTP routes of the datasources resource; each parses, calls one service, presents.
 
 Routes are plain `def`: the services block on databases, so FastAPI runs them in its threadpool.
+Each route's return annotation is its response model, so /openapi.json documents every body.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
 from api.base.dependencies import CtxDep
-from api.base.json_api import collection, document, model_resource, resource
+from api.base.documents import CollectionOut, DocumentIn, DocumentOut, error_responses
+from api.base.resource import present, present_many
 from api.datasources.schemas import (
-    RESOURCE_TYPE,
-    DatasourceCreateDocument,
+    ConnectionTestOut,
+    DatasourceCreate,
     DatasourceOut,
-    DatasourceUpdateDocument,
+    DatasourceUpdate,
+    SchemaOut,
+    TableDetailOut,
+    TableOut,
 )
-from models.datasource import Datasource
 from services import datasources
 
-router = APIRouter(prefix="/api/v1/datasources", tags=["datasources"])
+router = APIRouter(prefix="/datasources", tags=["datasources"])
+
+_LOCATION = {
+    "Location": {"description": "URL of the new datasource.", "schema": {"type": "string"}}
+}
+# What reaching the datasource's own server can add: it is not there, or it refused us.
+_DISCOVERY_ERRORS = error_responses(404, 502)
 
 
 @router.get("")
-def list_datasources(ctx: CtxDep) -> dict[str, Any]:
+def list_datasources(ctx: CtxDep) -> CollectionOut[DatasourceOut]:
     """Every datasource, by name."""
-    return collection(_present(item) for item in datasources.list_datasources(ctx))
+    return present_many(DatasourceOut, ((ds.id, ds) for ds in datasources.list_datasources(ctx)))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses={201: {"headers": _LOCATION}} | error_responses(409))
 def create_datasource(
-    body: DatasourceCreateDocument, ctx: CtxDep, request: Request, response: Response
-) -> dict[str, Any]:
+    body: DocumentIn[DatasourceCreate], ctx: CtxDep, request: Request, response: Response
+) -> DocumentOut[DatasourceOut]:
     """Register a datasource; its password is stored encrypted and never shown again."""
-    attributes = body.data.attributes.model_dump(by_alias=True)
+    attributes = body.data.attributes.model_dump(by_alias=True)  # `schema`, as the service names it
     datasource = datasources.create_datasource(ctx, **attributes)
     response.headers["Location"] = str(request.url_for("get_datasource", key=str(datasource.id)))
-    return document(_present(datasource))
+    return present(DatasourceOut, datasource.id, datasource)
 
 
-@router.get("/{key}")
-def get_datasource(key: str, ctx: CtxDep) -> dict[str, Any]:
+@router.get("/{key}", responses=error_responses(404))
+def get_datasource(key: str, ctx: CtxDep) -> DocumentOut[DatasourceOut]:
     """One datasource, by name or id."""
-    return document(_present(datasources.get_datasource(ctx, key)))
+    datasource = datasources.get_datasource(ctx, key)
+    return present(DatasourceOut, datasource.id, datasource)
 
 
-@router.patch("/{key}")
-def update_datasource(key: str, body: DatasourceUpdateDocument, ctx: CtxDep) -> dict[str, Any]:
+@router.patch("/{key}", responses=error_responses(404, 409))
+def update_datasource(
+    key: str, body: DocumentIn[DatasourceUpdate], ctx: CtxDep
+) -> DocumentOut[DatasourceOut]:
     """Change the attributes sent; `password` absent keeps it, `null` removes it."""
     attributes = body.data.attributes
     password = (
         attributes.password if "password" in attributes.model_fields_set else datasources.KEEP
     )
     datasource = datasources.update_datasource(ctx, key, password=password, **attributes.changes())
-    return document(_present(datasource))
+    return present(DatasourceOut, datasource.id, datasource)
 
 
-@router.delete("/{key}", status_code=204)
+@router.delete("/{key}", status_code=204, responses=error_responses(404))
 def delete_datasource(key: str, ctx: CtxDep) -> Response:
     """Remove a datasource."""
     datasources.delete_datasource(ctx, key)
     return Response(status_code=204)
 
 
-@router.post("/{key}/test")
-def run_connection_test(key: str, ctx: CtxDep) -> dict[str, Any]:
+@router.post("/{key}/test", responses=_DISCOVERY_ERRORS)
+def run_connection_test(key: str, ctx: CtxDep) -> DocumentOut[ConnectionTestOut]:
     """Connect to the datasource; a failure answers 502 with the reason's own code."""
+    # The result carries no id: the lookup gives the document its id (and a 404 before dialing).
     datasource = datasources.get_datasource(ctx, key)
     result = datasources.test_datasource(ctx, datasource.id)
-    attributes = {
-        "ok": True,
-        "server_version": result.server_version,
-        "elapsed_ms": round(result.elapsed_ms, 1),
-    }
-    return document(resource("connection-tests", datasource.id, attributes))
+    attributes = ConnectionTestOut(
+        server_version=result.server_version, elapsed_ms=round(result.elapsed_ms, 1)
+    )
+    return present(ConnectionTestOut, datasource.id, attributes)
 
 
-@router.get("/{key}/schemas")
-def list_schemas(key: str, ctx: CtxDep) -> dict[str, Any]:
+@router.get("/{key}/schemas", responses=_DISCOVERY_ERRORS)
+def list_schemas(key: str, ctx: CtxDep) -> CollectionOut[SchemaOut]:
     """The user schemas of the datasource's database."""
     names = datasources.list_schemas(ctx, key)
-    return collection(resource("schemas", name, {"name": name}) for name in names)
+    return present_many(SchemaOut, ((name, {"name": name}) for name in names))
 
 
-@router.get("/{key}/tables")
-def list_tables(key: str, ctx: CtxDep, schema: str | None = None) -> dict[str, Any]:
+@router.get("/{key}/tables", responses=_DISCOVERY_ERRORS)
+def list_tables(key: str, ctx: CtxDep, schema: str | None = None) -> CollectionOut[TableOut]:
     """Tables of one schema (the datasource's default when not given), with row estimates."""
     tables = datasources.list_tables(ctx, key, schema=schema)
-    return collection(
-        resource("tables", _table_id(table.schema, table.name), asdict(table)) for table in tables
-    )
+    return present_many(TableOut, ((_table_id(t.schema, t.name), t) for t in tables))
 
 
-@router.get("/{key}/tables/{table}")
-def describe_table(key: str, table: str, ctx: CtxDep, schema: str | None = None) -> dict[str, Any]:
+@router.get("/{key}/tables/{table}", responses=_DISCOVERY_ERRORS)
+def describe_table(
+    key: str, table: str, ctx: CtxDep, schema: str | None = None
+) -> DocumentOut[TableDetailOut]:
     """Columns, primary key, indexes and foreign keys of one table."""
     detail = datasources.describe_table(ctx, key, table, schema=schema)
-    return document(resource("tables", _table_id(detail.schema, detail.name), asdict(detail)))
-
-
-def _present(datasource: Datasource) -> dict[str, Any]:
-    return model_resource(RESOURCE_TYPE, DatasourceOut.model_validate(datasource))
+    return present(TableDetailOut, _table_id(detail.schema, detail.name), detail)
 
 
 def _table_id(schema: str | None, name: str) -> str:

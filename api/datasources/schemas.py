@@ -1,26 +1,34 @@
-"""Request and response shapes of the datasources resource (JSON:API envelopes included)."""
+"""Attributes of the datasources resource and of what its routes report (discovery, tests).
+
+The JSON:API envelopes around them are the generic documents of `api.base.documents`.
+"""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from api.base.documents import Attributes
 
 RESOURCE_TYPE = "datasources"
 
 
 # `schema` shadows a BaseModel attribute, so the Python name is `schema_` and the JSON one `schema`.
-def _schema_field() -> Any:
-    return Field(default=None, alias="schema", description="Default schema for discovery.")
+def _schema_field(description: str = "Default schema for discovery.") -> Any:
+    return Field(default=None, alias="schema", description=description)
 
 
-class DatasourceCreate(BaseModel):
+_BY_NAME_AND_ALIAS = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+
+class DatasourceCreate(Attributes):
     """Attributes of a new datasource."""
 
-    model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+    resource_type: ClassVar[str] = RESOURCE_TYPE
+    model_config = ConfigDict(extra="forbid", **_BY_NAME_AND_ALIAS)
 
     name: str
     db_type: str = Field(description="mysql, postgresql, mssql or sqlite.")
@@ -33,10 +41,11 @@ class DatasourceCreate(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, description="Extra driver options.")
 
 
-class DatasourceUpdate(BaseModel):
+class DatasourceUpdate(Attributes):
     """Attributes to change; an absent attribute keeps its value, `password: null` removes it."""
 
-    model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+    resource_type: ClassVar[str] = RESOURCE_TYPE
+    model_config = ConfigDict(extra="forbid", **_BY_NAME_AND_ALIAS)
 
     name: str | None = None
     db_type: str | None = None
@@ -66,12 +75,12 @@ class DatasourceUpdate(BaseModel):
         return sent
 
 
-class DatasourceOut(BaseModel):
+class DatasourceOut(Attributes):
     """A datasource as the API shows it: never the password, nor its ciphertext."""
 
-    model_config = ConfigDict(from_attributes=True, validate_by_name=True, validate_by_alias=True)
+    resource_type: ClassVar[str] = RESOURCE_TYPE
+    model_config = _BY_NAME_AND_ALIAS
 
-    id: uuid.UUID
     name: str
     db_type: str
     host: str | None
@@ -85,24 +94,72 @@ class DatasourceOut(BaseModel):
     updated_at: datetime
 
 
-class _CreateData(BaseModel):
-    type: Literal["datasources"]
-    attributes: DatasourceCreate
+class ConnectionTestOut(Attributes):
+    """A successful connection test; its id is the datasource's."""
+
+    resource_type: ClassVar[str] = "connection-tests"
+
+    ok: bool = Field(default=True, description="Always true: a failed test answers 502.")
+    server_version: str = Field(description="What the server says its version is.")
+    elapsed_ms: float = Field(description="Time to connect and ask, in milliseconds.")
 
 
-class _UpdateData(BaseModel):
-    type: Literal["datasources"]
-    id: str | None = Field(default=None, description="Optional; the URL names the datasource.")
-    attributes: DatasourceUpdate
+class SchemaOut(Attributes):
+    """A user schema of the datasource's database (MySQL: a database); its id is its name."""
+
+    resource_type: ClassVar[str] = "schemas"
+
+    name: str
 
 
-class DatasourceCreateDocument(BaseModel):
-    """`{"data": {"type": "datasources", "attributes": {...}}}`."""
+class TableOut(Attributes):
+    """A table with its estimated row count; its id is `schema.name` (or `name`)."""
 
-    data: _CreateData
+    resource_type: ClassVar[str] = "tables"
+    model_config = _BY_NAME_AND_ALIAS
+
+    name: str
+    schema_: str | None = _schema_field("The table's schema.")
+    row_estimate: int | None = Field(description="Engine statistics, not an exact count.")
 
 
-class DatasourceUpdateDocument(BaseModel):
-    """`{"data": {"type": "datasources", "attributes": {...}}}` with only what changes."""
+class ColumnOut(BaseModel):
+    """One column of a table."""
 
-    data: _UpdateData
+    name: str
+    type: str = Field(description="As the engine spells it.", examples=["VARCHAR(12)"])
+    nullable: bool
+    default: str | None
+    primary_key: bool
+
+
+class IndexOut(BaseModel):
+    """One index (the primary key is reported by its columns' `primary_key`)."""
+
+    name: str | None
+    columns: list[str]
+    unique: bool
+
+
+class ForeignKeyOut(BaseModel):
+    """One foreign key from this table's columns to another table's."""
+
+    name: str | None
+    columns: list[str]
+    referred_table: str
+    referred_columns: list[str]
+    referred_schema: str | None
+
+
+class TableDetailOut(Attributes):
+    """The structure of one table; its id is `schema.name` (or `name`), as in the table list."""
+
+    resource_type: ClassVar[str] = "tables"
+    model_config = _BY_NAME_AND_ALIAS
+
+    name: str
+    schema_: str | None = _schema_field("The table's schema.")
+    columns: list[ColumnOut]
+    primary_key: list[str]
+    indexes: list[IndexOut]
+    foreign_keys: list[ForeignKeyOut]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -40,10 +41,9 @@ class ApiServer:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+@contextmanager
+def running_api_server(workdir: Path) -> Iterator[ApiServer]:
     """`uvicorn api.main:app` in a subprocess, on a free port, with its own data folder."""
-    workdir = tmp_path_factory.mktemp("api_server")
     data_dir = workdir / "data"
     port = _free_port()
     # Only our HIS_ settings: a developer's HIS_DATABASE_URL must not point the server elsewhere.
@@ -71,6 +71,13 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """The API server the module's tests share."""
+    with running_api_server(tmp_path_factory.mktemp("api_server")) as server:
+        yield server
 
 
 @pytest.fixture

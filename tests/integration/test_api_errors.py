@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.base.json_api import MEDIA_TYPE
+from api.base.documents import MEDIA_TYPE
 from api.main import create_app
 from config import Settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
-from services.errors import DatasourceNotFound
+from services.errors import DatasourceNotFound, MigrationFailed
+from utils.thai_cid import cid_check_digit
 
 DATASOURCES = "/api/v1/datasources"
 
@@ -197,6 +198,33 @@ def test_changed_secret_key_is_500_with_its_message(
     assert error["detail"].startswith("A stored password cannot be decrypted")
 
 
+def test_failed_migration_is_409_in_one_line_without_password_or_citizen_id(
+    client: TestClient, app: FastAPI
+) -> None:
+    cid = "110170020345" + str(cid_check_digit("110170020345"))
+    password = "S3cret-pw"
+    message = (
+        f"Step 'patients' stopped at batch 3: row {cid}: login password={password} refused.\n"
+        "Traceback (most recent call last): the driver's own lines"
+    )
+
+    @app.post("/probe-migration")
+    def stopped() -> None:
+        raise MigrationFailed(message, result={"last_key": cid})
+
+    response = client.post("/probe-migration")
+
+    assert response.status_code == 409
+    error = only_error(response)
+    assert error["code"] == "migration_failed"
+    assert error["title"] == "Conflict"
+    assert error["detail"].startswith("Step 'patients' stopped at batch 3: row ")
+    assert "\n" not in error["detail"]
+    assert "Traceback" not in response.text
+    assert cid not in response.text
+    assert password not in response.text
+
+
 def test_unexpected_error_is_a_generic_500_and_the_traceback_is_logged(
     app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -240,5 +268,5 @@ def test_configured_keys_are_required_on_api_routes_but_not_on_health(
         assert only_error(refused)["code"] == "unauthorized"
         assert refused.headers["www-authenticate"] == "Bearer"
     assert right.status_code == 200
-    assert right.json() == {"data": []}
+    assert right.json() == {"data": [], "meta": {"count": 0}}
     assert health.status_code == 200

@@ -1,0 +1,206 @@
+"""JSON:API documents (https://jsonapi.org/format/) as generic pydantic models, once for all."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, ClassVar, Generic, TypeVar
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, field_validator, model_serializer
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core.core_schema import SerializerFunctionWrapHandler
+
+MEDIA_TYPE = "application/vnd.api+json"
+
+
+class JsonApiResponse(JSONResponse):
+    """A JSON response labelled with the JSON:API media type."""
+
+    media_type = MEDIA_TYPE
+
+
+class Attributes(BaseModel):
+    """Base of every attributes model: it names the resource type its documents carry.
+
+    The type lives with the attributes so a request document is checked against it and a
+    response document cannot pair one resource's attributes with another's type.
+    """
+
+    #: The JSON:API type, plural and dashed ("datasources", "connection-tests").
+    resource_type: ClassVar[str]
+
+
+AttributesT = TypeVar("AttributesT", bound=Attributes)
+
+
+def _resource_type_of(model: type[BaseModel]) -> str | None:
+    # A parametrised ResourceIn[X] / ResourceOut[X] knows X; the bare generic does not.
+    attributes = model.model_fields["attributes"].annotation
+    return getattr(attributes, "resource_type", None)
+
+
+class _TypedResource(BaseModel):
+    """The `type` member, checked against (and documented as) the attributes' resource type."""
+
+    type: str
+
+    @field_validator("type")
+    @classmethod
+    def _is_the_resource_type(cls, value: str) -> str:
+        expected = _resource_type_of(cls)
+        if expected is not None and value != expected:
+            raise PydanticCustomError(
+                "resource_type", "Input should be '{expected}'", {"expected": expected}
+            )
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Without this, OpenAPI would say "any string" where only one value is accepted.
+        json_schema = handler(core_schema)
+        expected = _resource_type_of(cls)
+        if expected is not None:
+            handler.resolve_ref_schema(json_schema)["properties"]["type"]["const"] = expected
+        return json_schema
+
+
+class ResourceIn(_TypedResource, Generic[AttributesT]):
+    """The resource object of a request: `{"type", "id"?, "attributes"}`."""
+
+    id: str | None = Field(
+        default=None, description="Optional and unused: the server assigns ids, the URL names them."
+    )
+    attributes: AttributesT
+
+
+class DocumentIn(BaseModel, Generic[AttributesT]):
+    """A request document: `{"data": {"type": ..., "attributes": {...}}}`."""
+
+    data: ResourceIn[AttributesT]
+
+
+class ResourceLinks(BaseModel):
+    """Links of a resource object."""
+
+    self: str = Field(description="Where this resource can be fetched.")
+
+
+class ResourceOut(_TypedResource, Generic[AttributesT]):
+    """The resource object of a response: `{"type", "id", "attributes", "links"?}`."""
+
+    id: str = Field(description="JSON:API ids are strings, UUIDs included.")
+    attributes: AttributesT
+    links: ResourceLinks | None = None
+
+    # No return annotation on purpose: pydantic would then document the serializer's return
+    # type (any object) instead of this model in the OpenAPI response schemas.
+    @model_serializer(mode="wrap")
+    def _omit_absent_links(self, handler: SerializerFunctionWrapHandler):
+        # JSON:API members are absent rather than null; the attributes keep their nulls.
+        dumped: dict[str, Any] = handler(self)
+        if self.links is None:
+            dumped.pop("links", None)
+        return dumped
+
+
+class DocumentOut(BaseModel, Generic[AttributesT]):
+    """A response document holding one resource object."""
+
+    data: ResourceOut[AttributesT]
+
+
+class CollectionMeta(BaseModel):
+    """What a collection says about itself."""
+
+    count: int = Field(description="How many resource objects `data` holds.")
+
+
+class CollectionOut(BaseModel, Generic[AttributesT]):
+    """A response document holding a list of resource objects: `{"data": [...], "meta"}`."""
+
+    data: list[ResourceOut[AttributesT]]
+    meta: CollectionMeta
+
+
+class ErrorSource(BaseModel):
+    """What in the request is at fault: a body member (JSON pointer) or a parameter."""
+
+    pointer: str | None = Field(default=None, examples=["/data/attributes/port"])
+    parameter: str | None = Field(default=None, examples=["schema"])
+
+
+class ErrorObject(BaseModel):
+    """One JSON:API error object."""
+
+    status: str = Field(description="The HTTP status, as a string (JSON:API asks so).")
+    code: str = Field(description="Stable and machine-readable.", examples=["datasource_not_found"])
+    title: str = Field(description="The status's phrase.", examples=["Not Found"])
+    detail: str = Field(description="One line for a person; never a password or patient id.")
+    source: ErrorSource | None = None
+
+
+class ErrorDocument(BaseModel):
+    """Every error response of the API: `{"errors": [...]}`."""
+
+    errors: list[ErrorObject]
+
+
+def error_object(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    pointer: str | None = None,
+    parameter: str | None = None,
+) -> ErrorObject:
+    """One error object; `pointer` wins over `parameter` when both are given.
+
+    Args:
+        status: the HTTP status.
+        code: a stable machine-readable code ("datasource_not_found").
+        detail: the one-line message for a person.
+        pointer: JSON pointer to the request-body member at fault ("/data/attributes/port").
+        parameter: name of the query or path parameter at fault.
+    """
+    source = None
+    if pointer is not None:
+        source = ErrorSource(pointer=pointer)
+    elif parameter is not None:
+        source = ErrorSource(parameter=parameter)
+    return ErrorObject(
+        status=str(status),
+        code=code,
+        title=HTTPStatus(status).phrase,
+        detail=detail,
+        source=source,
+    )
+
+
+def error_response(
+    status: int, errors: list[ErrorObject], headers: dict[str, str] | None = None
+) -> JsonApiResponse:
+    """A response carrying the error document with the given status."""
+    # exclude_none: an absent `source` (or half of it) is left out, as JSON:API wants.
+    body = ErrorDocument(errors=errors).model_dump(mode="json", exclude_none=True)
+    return JsonApiResponse(body, status_code=status, headers=headers)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries: each status answers with the error document."""
+    return {
+        status: {"model": ErrorDocument, "description": HTTPStatus(status).phrase}
+        for status in statuses
+    }
+
+
+def attribute_pointer(field: str) -> str:
+    """The JSON pointer of a resource attribute in a request document."""
+    return f"/data/attributes/{escape_pointer_token(field)}"
+
+
+def escape_pointer_token(token: str) -> str:
+    """Escape one JSON pointer reference token (RFC 6901: "~" then "/")."""
+    return token.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,18 @@
+"""The /api/v1 tree: every resource router, mounted once behind the API-key check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.base.dependencies import require_api_key
+from api.base.documents import error_responses
+from api.datasources.router import router as datasources_router
+
+# Errors any /api/v1 route can answer: no valid key, a request that does not parse (FastAPI's
+# own 422 schema is replaced by ours), a bug.
+api_router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(require_api_key)],
+    responses=error_responses(401, 422, 500),
+)
+api_router.include_router(datasources_router)
