@@ -39,7 +39,10 @@ def migrate(
         ErrorPolicy | None,
         typer.Option(help="stop: roll back and stop at a bad row; quarantine: set it aside."),
     ] = None,
-    log_dir: Annotated[Path, typer.Option(help="Where the run log goes.")] = Path("migration_logs"),
+    log_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where the run log goes (default: migration_logs in the data folder)."),
+    ] = None,
 ) -> None:
     """Move a config's rows from its source to its target, exactly once, and reconcile."""
     from services.migration import run_migration  # pandas/pyarrow: load on use

@@ -104,15 +104,20 @@ class StepRun:
         step = self.step = dataclasses.replace(
             step, config=resolve_config_lookups(self.ctx, config)
         )
-        with step.source.connect() as source, step.target.connect() as target:
-            query = self._source_query(source)
-            plan = self._plan(source, target)
-            total = self._estimate(source)
+        # The target connection serves the whole run; the source is asked twice (before and
+        # after the load): an idle connection held across a long load could be timed out by
+        # the server just before the reconciliation. The reader brings its own.
+        with step.target.connect() as target:
+            with step.source.connect() as source:
+                query = self._source_query(source)
+                plan = self._plan(source, target)
+                total = self._estimate(source)
             if step.options.test:
                 return run_test(step, target, query, plan, run_log, started)
             self.state = start_or_resume(step, target, plan, run_log)
             reader = self._load(target, query, total, progress, run_log, started)
-            self._finish(source, target, query, plan)
+            with step.source.connect() as source:
+                self._finish(source, target, query, plan)
         self.seconds = time.perf_counter() - started
         result = self.result(RunStatus.SUCCEEDED)
         run_log.info(
