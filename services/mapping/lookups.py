@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_transformers.lookup import LookupTable
 from models.migration_config import MigrationConfig
 from services.context import ServiceContext
 from services.datasources import open_endpoint
 from services.errors import InvalidConfig, NotFound
 from utils.text import first_line
+
+if TYPE_CHECKING:
+    from data_transformers.lookup import LookupTable
 
 
 def load_lookup(ctx: ServiceContext, lookup: LookupTable) -> dict[str, str]:
@@ -52,6 +54,9 @@ def resolve_lookups(ctx: ServiceContext, name: str, params: dict[str, Any]) -> d
     """`params` of transformer `name` with any `lookup` table replaced by its `mapping`."""
     if name.upper() != "VALUE_MAP" or not params.get("lookup"):
         return params
+    # Imported on use: the transformers bring pandas, which listing configs never needs.
+    from data_transformers.lookup import LookupTable
+
     lookup = LookupTable.model_validate(params["lookup"])
     resolved = {key: value for key, value in params.items() if key != "lookup"}
     resolved["mapping"] = load_lookup(ctx, lookup)
