@@ -18,8 +18,10 @@ from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
 from cli_commands.plugins import list_transformers, list_validators
+from cli_commands.runs import runs
 from cli_commands.schema import schema_app
 from cli_commands.servers import demo_app, run_servers
+from cli_commands.terminal import keep_native_output_off_the_terminal
 from config import get_settings
 from services.errors import HisError
 
@@ -35,6 +37,7 @@ app.add_typer(mock_app, name="mock")
 app.add_typer(config_app, name="config")
 app.add_typer(pipeline_app, name="pipeline")
 app.command("migrate")(migrate)
+app.command("runs")(runs)
 app.command("transformers")(list_transformers)
 app.command("validators")(list_validators)
 app.add_typer(demo_app, name="demo")
@@ -45,6 +48,7 @@ log = logging.getLogger("his_analyzer.cli")
 
 def main() -> None:
     """Entry point: one clear line and a non-zero exit for every error, tracebacks to the log."""
+    keep_native_output_off_the_terminal()
     try:
         app()  # standalone: Typer itself reports usage errors and Ctrl-C, and exits
     except HisError as error:

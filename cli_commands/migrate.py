@@ -32,6 +32,13 @@ def migrate(
     restart: Annotated[
         bool, typer.Option("--restart", help="Forget an interrupted run and start over.")
     ] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Append although the last run succeeded: its rows are loaded a second time.",
+        ),
+    ] = False,
     batch_size: Annotated[
         int | None, typer.Option(help="Rows per batch (overrides the config).", min=1)
     ] = None,
@@ -50,6 +57,7 @@ def migrate(
     options = MigrationOptions(
         resume=resume,
         restart=restart,
+        again=again,
         test=test,
         test_rows=rows,
         batch_size=batch_size,

@@ -183,11 +183,20 @@ def pipeline_run(
             "interrupted ones from their checkpoint.",
         ),
     ] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Append steps whose last run succeeded once more (their rows load twice).",
+        ),
+    ] = False,
 ) -> None:
     """Run a pipeline, one progress bar per step, then a table of what every step did."""
     ctx = service_context()
     view = pipelines.get_pipeline(ctx, name)
-    options = MigrationOptions(resume=resume, batch_size=batch_size, error_policy=error_policy)
+    options = MigrationOptions(
+        resume=resume, again=again, batch_size=batch_size, error_policy=error_policy
+    )
     with StepBars([node.name for level in view.levels for node in level]) as show:
         run = pipelines.run_pipeline(
             ctx, view.pipeline.id, options=options, max_workers=workers, progress=show

@@ -112,10 +112,39 @@ def as_text(values: pd.Series, *, blank_as_null: bool = False) -> pd.Series:
     Rows from a database arrive as object Series of str, int, Decimal or None; one conversion up
     front lets every plugin use the vectorised `str` accessor.
     """
-    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    if isinstance(values.dtype, pd.StringDtype):
+        text = values
+    else:
+        text = decode_bytes(values).astype("str")
     if blank_as_null:
         text = text.mask(text.str.strip() == "")
     return text
+
+
+def decode_bytes(values: pd.Series) -> pd.Series:
+    """`values` with every bytes value decoded: UTF-8 when it is valid UTF-8, else Thai
+    TIS-620 (as cp874, its superset) — what a legacy HIS stores in BLOB and VARBINARY columns.
+
+    Raises:
+        UnicodeDecodeError: a value is neither (the engine then fails that row, naming the
+            plugin: a guess here would change a value silently).
+    """
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+        "bytes",
+        "mixed",
+    ):
+        return values  # one C-level scan: columns without bytes pay nothing more
+    return values.map(_decoded, na_action="ignore")
+
+
+def _decoded(value: object) -> object:
+    if not isinstance(value, bytes | bytearray | memoryview):
+        return value
+    raw = bytes(value)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp874")
 
 
 def finish(

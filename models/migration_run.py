@@ -22,6 +22,8 @@ class MigrationOptions:
         test_rows: How many source rows a test reads (default: one batch).
         batch_size: Overrides the config's batch size.
         error_policy: Overrides the config's error policy (a pipeline step's setting).
+        again: Append although the config's last run succeeded (its rows are in the target
+            already): refused without it, since every row would be loaded twice.
     """
 
     resume: bool = False
@@ -30,6 +32,7 @@ class MigrationOptions:
     test_rows: int | None = None
     batch_size: int | None = None
     error_policy: ErrorPolicy | None = None
+    again: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,9 @@ class RunStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    #: Stopped part-way (killed, Ctrl-C, the server gone) with its checkpoint kept: a resume
+    #: continues it and the same run becomes succeeded. Not final.
+    INTERRUPTED = "interrupted"
 
     @property
     def is_final(self) -> bool:

@@ -17,17 +17,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.common import utc_now
 from models.migration_config import MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult
-from models.pipeline import PipelineRun
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink, ignore_progress
 from services.context import ServiceContext
-from services.errors import HisError, MigrationFailed
+from services.errors import Conflict, HisError, MigrationFailed
 from services.mapping import load_config
+from services.migration.history import last_run
 from services.migration.run_log import MigrationLogger
+from services.migration.run_record import RunRecord
 from services.migration.step_run import StepRun
 from services.privacy import scrub_cids
 from utils.text import first_line
@@ -61,22 +61,26 @@ def run_migration(
         ConnectionFailed: a datasource cannot be reached.
     """
     migration = config if isinstance(config, MigrationConfig) else load_config(ctx, config)
-    run = StepRun(ctx, migration, options)
+    history = RunRecord(ctx, migration, enabled=record and not options.test)
+    previous = None if options.test else last_run(ctx, migration.name)
+    run = StepRun(ctx, migration, options, record=history, previous=previous)
     directory = log_dir or ctx.settings.data_dir / "migration_logs"
-    record_of_run = _start_record(ctx, migration) if record and not options.test else None
     with MigrationLogger(directory, migration.name) as run_log:
 
         def failed(
             message: str,
             status: RunStatus = RunStatus.FAILED,
             outcome: MigrationResult | None = None,
+            *,
+            refused: bool = False,
         ) -> MigrationResult:
             outcome = outcome or run.result(status)
             outcome.status, outcome.error, outcome.log_path = status, message, str(run_log.path)
             run_log.error("run %s: %s", status, message)
             progress(ProgressEvent(ProgressKind.FAILED, migration.name, message=message))
-            if record_of_run is not None:
-                _finish_record(ctx, record_of_run, outcome)
+            run.forget_if_unstarted()
+            if run.started or not refused:
+                history.ended(outcome)  # a run refused at its start never ran: no entry
             return outcome
 
         try:
@@ -85,7 +89,7 @@ def run_migration(
             failed(error.message, outcome=error.result)
             raise
         except HisError as error:
-            failed(error.message)
+            failed(error.message, refused=isinstance(error, Conflict))
             raise
         except SQLAlchemyError as error:
             # A server gone mid-run, a lock timeout…: the committed batches stay, and so does
@@ -98,10 +102,11 @@ def run_migration(
             raise MigrationFailed(message, failed(message)) from error
         except (KeyboardInterrupt, SystemExit):
             run_log.error("interrupted")
-            failed(f"Step {migration.name!r} interrupted; --resume continues.", RunStatus.CANCELLED)
+            message = f"Step {migration.name!r} interrupted; --resume continues."
+            failed(message, RunStatus.INTERRUPTED)
             raise
         except Exception as error:
-            # A fault of ours or of a plugin: resuming would only meet it again.
+            # A fault of ours: resuming would only meet it again, so say where to look.
             run_log.error(f"unexpected error ({type(error).__name__})", exc=error)
             message = (
                 f"Step {migration.name!r} failed on an unexpected error "
@@ -110,28 +115,5 @@ def run_migration(
             )
             raise MigrationFailed(message, failed(message)) from error
         result.log_path = str(run_log.path)
-    if record_of_run is not None:
-        _finish_record(ctx, record_of_run, result)
+    history.ended(result)
     return result
-
-
-def _start_record(ctx: ServiceContext, config: MigrationConfig) -> PipelineRun:
-    # A single-config run is stored like a one-step pipeline run (no pipeline id).
-    run = PipelineRun(
-        pipeline_id=None, pipeline_name=config.name, status=RunStatus.RUNNING, started_at=utc_now()
-    )
-    run.summary = {"kind": "migration", "steps": {}}
-    with ctx.uow() as uow:
-        uow.pipeline_runs.add(run)
-        uow.commit()
-    return run
-
-
-def _finish_record(ctx: ServiceContext, run: PipelineRun, result: MigrationResult) -> None:
-    run.status = result.status
-    run.error = result.error
-    run.finished_at = utc_now()
-    run.summary = {"kind": "migration", "steps": {result.step: result.to_dict()}}
-    with ctx.uow() as uow:
-        uow.pipeline_runs.update(run)
-        uow.commit()

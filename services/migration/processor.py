@@ -14,13 +14,12 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from data_transformers.registry import run_transformer
 from models.migration_config import MigrationConfig
 from models.migration_run import RejectedRow
 from services.errors import InvalidConfig
+from services.migration import plugin_calls
 from services.migration.reader import column_index
 from services.privacy import mask_value, phi_kind, scrub_cids
-from validators.registry import run_validator
 from validators.report import collect
 
 #: How much of a rejected value the reject table keeps.
@@ -89,7 +88,7 @@ class BatchProcessor:
         original = as_series(array, target)
         values = original
         for call in item.transformers:
-            outcome = run_transformer(call.name, values, call.params)
+            outcome = plugin_calls.transform(call.name, values, call.params)
             for position in _positions(outcome.failed):
                 problems.append(
                     RowProblem(
@@ -105,7 +104,7 @@ class BatchProcessor:
             values = values.astype(object).where(values.notna(), item.default)
         checked = values.rename(target)
         report = collect(
-            [run_validator(call.name, checked, call.params) for call in item.validators]
+            [plugin_calls.check(call.name, checked, call.params) for call in item.validators]
         )
         problems.extend(
             RowProblem(

@@ -4,15 +4,20 @@ fresh one — create or empty the target, take the target's checksums before, wr
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, literal, select
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.migration_config import LoadMode
+from models.status import RunStatus
 from services.errors import Conflict
 from services.migration import checksums, target_table
+from services.migration.history import ConfigRun
 from services.migration.run_log import MigrationLogger
+from services.migration.run_record import RunRecord
 from services.migration.state import StepContext, StepState
 from services.migration.target_plan import TargetTablePlan
 
@@ -22,8 +27,14 @@ def start_or_resume(
     target: Connection,
     plan: TargetTablePlan | None,
     run_log: MigrationLogger,
+    record: RunRecord,
+    previous: ConfigRun | None = None,
 ) -> StepState:
-    """Resume the interrupted run, or prepare a fresh one (create / empty the target)."""
+    """Resume the interrupted run, or prepare a fresh one (create / empty the target).
+
+    `previous` is the config's last finished run: when it succeeded, appending again to the
+    table it filled is refused unless the options say `again`.
+    """
     config = step.config
     _ensure_bookkeeping_tables(step, target)
     with target.begin():
@@ -36,7 +47,11 @@ def start_or_resume(
             state.batches,
             state.run_id,
         )
+        record.started(state.run_id, resumed=True)
         return state
+    if checkpoint is not None and checkpoint.state.get("run_id"):
+        done = StepState.from_json(checkpoint.state, batches=checkpoint.batches_done)
+        record.interrupted(done.run_id, done.result(config.name, RunStatus.INTERRUPTED))
     if checkpoint is not None and not step.options.restart:
         raise Conflict(
             f"An interrupted run of {config.name!r} loaded {checkpoint.rows_done:,} rows "
@@ -44,6 +59,8 @@ def start_or_resume(
             "over (--restart)."
         )
     dialect, table, schema = step.target.dialect, config.target_table, step.target.schema
+    if plan is None and checkpoint is None:
+        _refuse_appending_twice(step, target, previous)
     with target.begin():
         if checkpoint is not None:
             step.checkpoints.clear(target, config.name)
@@ -73,7 +90,32 @@ def start_or_resume(
         step.checkpoints.save(
             target, config.name, last_key=(), rows_done=0, batches_done=0, state=state.to_json()
         )
+    record.started(state.run_id, resumed=False)
     return state
+
+
+def _refuse_appending_twice(
+    step: StepContext, target: Connection, previous: ConfigRun | None
+) -> None:
+    # A finished run's rows are in the table: appending them again doubles a keyless table
+    # and files every row as a "duplicate key" reject in a keyed one.
+    config = step.config
+    if config.load_mode is not LoadMode.APPEND or step.options.again:
+        return
+    if previous is None or previous.status is not RunStatus.SUCCEEDED:
+        return
+    table = sa_table(config.target_table, schema=step.target.schema)
+    with target.begin():
+        holds_rows = target.execute(select(literal(1)).select_from(table).limit(1)).first()
+    if holds_rows is None:
+        return  # emptied since: nothing would be loaded twice
+    when = f" on {previous.finished_at:%Y-%m-%d %H:%M} UTC" if previous.finished_at else ""
+    raise Conflict(
+        f"{config.name!r} already succeeded in run {previous.run_id}{when} "
+        f"({previous.rows_loaded:,} rows loaded into {config.target_table!r}): appending "
+        "again would load them twice. Use --again to append anyway, or load mode "
+        "'truncate' or 'upsert'."
+    )
 
 
 def _ensure_bookkeeping_tables(step: StepContext, target: Connection) -> None:

@@ -8,12 +8,14 @@ target holds whole batches up to the checkpoint and nothing after it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import closing
 
 import pyarrow as pa
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from models.migration_config import ErrorPolicy, MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult, Reconciliation
@@ -26,6 +28,7 @@ from services.errors import InvalidConfig, InvalidInput, MigrationFailed
 from services.mapping import resolve_config_lookups
 from services.migration import target_table
 from services.migration.checkpoints import CheckpointManager
+from services.migration.history import ConfigRun
 from services.migration.processor import (
     BatchProcessor,
     ProcessedBatch,
@@ -36,6 +39,7 @@ from services.migration.processor import (
 from services.migration.reconcile import mismatch_message, reconcile
 from services.migration.rejects import RejectStore
 from services.migration.run_log import MigrationLogger
+from services.migration.run_record import RunRecord
 from services.migration.source_query import SourceQuery, build_select, check_read_only_select
 from services.migration.start import start_or_resume
 from services.migration.state import StepContext, StepState
@@ -44,11 +48,21 @@ from services.migration.test_mode import run_test
 from services.migration.writer import encode_for, load_problem, take, write_batch, write_or_split
 from utils.prefetch import prefetched
 
+log = logging.getLogger(__name__)
+
 
 class StepRun:
     """One run of one config: `run()` moves the rows; `result()` reports how far it got."""
 
-    def __init__(self, ctx: ServiceContext, config: MigrationConfig, options: MigrationOptions):
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        config: MigrationConfig,
+        options: MigrationOptions,
+        *,
+        record: RunRecord | None = None,
+        previous: ConfigRun | None = None,
+    ):
         if options.resume and options.restart:
             raise InvalidInput("Choose one: resume the interrupted run, or restart it.")
         source = _endpoint(ctx, config, "source")
@@ -74,6 +88,9 @@ class StepRun:
         self.state = StepState()
         self.seconds = 0.0
         self.reconciliation: Reconciliation | None = None
+        self.record = record or RunRecord(ctx, config, enabled=False)
+        self.previous = previous  # the config's last finished run, if any
+        self._started = False  # this run wrote its own checkpoint 0
 
     def result(self, status: RunStatus = RunStatus.RUNNING) -> MigrationResult:
         """What the run has done so far, as a report."""
@@ -108,13 +125,16 @@ class StepRun:
         # after the load): an idle connection held across a long load could be timed out by
         # the server just before the reconciliation. The reader brings its own.
         with step.target.connect() as target:
+            if not step.options.test:
+                self._forget_unstarted(target)
             with step.source.connect() as source:
                 query = self._source_query(source)
                 plan = self._plan(source, target)
                 total = self._estimate(source)
             if step.options.test:
                 return run_test(step, target, query, plan, run_log, started)
-            self.state = start_or_resume(step, target, plan, run_log)
+            self.state = start_or_resume(step, target, plan, run_log, self.record, self.previous)
+            self._started = True
             reader = self._load(target, query, total, progress, run_log, started)
             with step.source.connect() as source:
                 self._finish(source, target, query, plan)
@@ -135,6 +155,40 @@ class StepRun:
         return result
 
     # --- before the first batch ---------------------------------------------------------------
+
+    def _forget_unstarted(self, target: Connection) -> None:
+        """A checkpoint of a run that committed no batch holds nothing to resume: forget it,
+        and the empty table that run created, so this run starts afresh (a plain rerun after a
+        failure at the first batch must not be told to --resume or --restart)."""
+        step = self.step
+        with target.begin():
+            checkpoint = step.checkpoints.load(target, step.name)
+        if checkpoint is None or checkpoint.batches_done:
+            return
+        created = bool(checkpoint.state.get("created"))
+        table, schema = step.config.target_table, step.target.schema
+        with target.begin():
+            if created and target_table.target_table_exists(target, table, schema):
+                target.execute(text(f"DROP TABLE {step.target.dialect.qualified(table, schema)}"))
+            step.checkpoints.clear(target, step.name)
+        if checkpoint.state.get("run_id"):
+            self.record.interrupted(uuid.UUID(checkpoint.state["run_id"]))
+
+    @property
+    def started(self) -> bool:
+        """True once this run has its own checkpoint (a new run, or the one it resumed)."""
+        return self._started
+
+    def forget_if_unstarted(self) -> None:
+        """After a failure: when this run committed no batch, leave nothing behind (its
+        checkpoint 0 and the table it created); best effort, the next run does it too."""
+        if not self._started or self.state.batches:
+            return
+        try:
+            with self.step.target.connect() as target:
+                self._forget_unstarted(target)
+        except Exception:  # noqa: BLE001 - the original failure is what the user must see
+            log.warning("could not tidy up after the failed run of %s", self.step.name)
 
     def _source_query(self, source: Connection) -> SourceQuery:
         step = self.step

@@ -253,6 +253,10 @@ def _declared_output(
     kind = logical_name(portable) if portable is not None else None
     length = portable.size if portable is not None and portable.kind == "string" else None
     declared: tuple[str, int | None] | None = None
+    if portable is not None and portable.kind == "binary" and calls:
+        # Transformers read bytes as text (UTF-8, else TIS-620) and hand text on: a BLOB or
+        # VARBINARY column they repair becomes a text column, not bytes again.
+        declared = ("text", None)
     for plugin, params in calls:
         output = plugin.output_type_for(params, kind, length)
         if output is None:

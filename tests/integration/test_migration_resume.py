@@ -147,8 +147,11 @@ def migrate(installation: dict, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def kill_at(installation: dict, step: str, target: URL, rows: int) -> None:
-    """Start `migrate step` and SIGKILL it once its checkpoint has passed `rows` rows."""
+def kill_at(
+    installation: dict, step: str, target: URL, rows: int, stop: int = signal.SIGKILL
+) -> None:
+    """Start `migrate step` and SIGKILL it (or send `stop`) once its checkpoint has passed
+    `rows` rows."""
     process = subprocess.Popen(
         [COMMAND, "migrate", step, "--log-dir", "logs"],
         env=installation["env"],
@@ -163,10 +166,11 @@ def kill_at(installation: dict, step: str, target: URL, rows: int) -> None:
             assert process.poll() is None, "the migration finished before the kill point"
             assert time.monotonic() < deadline, "the migration never reached the kill point"
             time.sleep(0.005)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(stop)
     finally:
         process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+    # Ctrl-C: the command's own exit status for an interrupt (128 + SIGINT).
+    assert process.returncode == (-signal.SIGKILL if stop == signal.SIGKILL else 130)
 
 
 @pytest.mark.parametrize(
