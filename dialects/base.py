@@ -96,6 +96,14 @@ class Dialect:
     table_options: ClassVar[Mapping[str, str]] = {}
     #: The engine's column type for each kind of `PortableType` (dialects/column_types.py).
     type_rules: ClassVar[Mapping[str, Renderer]] = {}
+    # What the target's columns refuse, checked before a load (services/migration/target_checks).
+    #: Column types are enforced: a VARCHAR(n) refuses longer text, a number column text.
+    #: SQLite stores any value in any column, so only NOT NULL is checked there.
+    enforces_column_types: ClassVar[bool] = True
+    #: Text columns can hold the NUL character (U+0000); PostgreSQL's cannot.
+    text_holds_nul: ClassVar[bool] = True
+    #: A TIME column holds durations (MySQL: -838:59:59 to 838:59:59), not just a time of day.
+    time_holds_durations: ClassVar[bool] = False
     #: The type of a bookkeeping table's numbered key (reject ids): BIGINT with an identity.
     row_id_type: ClassVar[type[TypeEngine[int]]] = BigInteger
 

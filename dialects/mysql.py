@@ -69,6 +69,7 @@ class MySQLDialect(Dialect):
     }
     type_rules = MYSQL_TYPES
     arrow_scheme = "mysql"
+    time_holds_durations = True
     # As build_url does for PyMySQL: a legacy server's default character set may be latin1 or
     # 3-byte utf8, and Thai text and 4-byte characters must arrive intact either way.
     arrow_session_sql = "SET NAMES utf8mb4"

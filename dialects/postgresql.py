@@ -57,6 +57,7 @@ class PostgreSQLDialect(Dialect):
     creates_schemas = True
     type_rules = POSTGRESQL_TYPES
     arrow_scheme = "postgresql"
+    text_holds_nul = False  # "invalid byte sequence for encoding UTF8: 0x00"
 
     def row_estimate_sql(self) -> str:
         # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.

@@ -34,6 +34,9 @@ class SQLiteDialect(Dialect):
     supports_adding_primary_key = False
     type_rules = SQLITE_TYPES
     arrow_scheme = "sqlite"
+    # Any value goes into any column (type affinity), and TIME is whatever text it is given.
+    enforces_column_types = False
+    time_holds_durations = True
     # It numbers rows itself only for a column declared exactly INTEGER PRIMARY KEY (64-bit).
     row_id_type = Integer
 

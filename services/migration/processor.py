@@ -160,7 +160,8 @@ def masked_value(column: str, value: Any) -> Any:
     if kind is None and isinstance(value, int | float):
         return value
     masked = mask_value(kind, text) if kind else text
-    return scrub_cids(masked)[:MAX_VALUE_CHARS]
+    # PostgreSQL text cannot hold NUL, and the reject table may be there: shown as \0.
+    return scrub_cids(masked).replace("\x00", "\\0")[:MAX_VALUE_CHARS]
 
 
 def as_series(array: pa.Array, name: str) -> pd.Series:

@@ -4,7 +4,6 @@ fresh one — create or empty the target, take the target's checksums before, wr
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import Connection, inspect, literal, select

@@ -43,6 +43,7 @@ from services.migration.run_record import RunRecord
 from services.migration.source_query import SourceQuery, build_select, check_read_only_select
 from services.migration.start import start_or_resume
 from services.migration.state import StepContext, StepState
+from services.migration.target_checks import TargetChecks
 from services.migration.target_plan import TargetTablePlan, plan_target_table
 from services.migration.test_mode import run_test
 from services.migration.writer import encode_for, load_problem, take, write_batch, write_or_split
@@ -258,6 +259,7 @@ class StepRun:
         """Every batch loaded and committed with its checkpoint; returns the reader used."""
         step, state = self.step, self.state
         processor = BatchProcessor(step.config, query.key)
+        checks = self._target_checks(target)
         progress(ProgressEvent(ProgressKind.STARTED, step.name, state.rows_read, total))
         reader = step.reader(query)
         resumed_rows = state.rows_read
@@ -265,7 +267,7 @@ class StepRun:
         # validates, and this thread loads and commits (waiting on the target's COPY releases
         # the GIL for the other two).
         batches = prefetched(reader.batches(state.last_key or None))
-        prepared = prefetched(map(self._preparer(processor), batches))
+        prepared = prefetched(map(self._preparer(processor, checks), batches))
         # closing(): on an error the threads stop here, before the exception travels on.
         with closing(batches), closing(prepared):
             for processed, encoded in prepared:
@@ -294,17 +296,36 @@ class StepRun:
             run_log.warning("fast reader gave way to the driver: %s", reader.fallback_reason)
         return reader.reader
 
+    def _target_checks(self, target: Connection) -> TargetChecks:
+        step = self.step
+        table, schema, dialect = step.config.target_table, step.target.schema, step.target.dialect
+        with target.begin():
+            columns = inspect(target).get_columns(table, schema=schema)
+            json_columns = dialect.json_columns(target, table, schema)
+        return TargetChecks(columns, dialect, step.config.target_columns(), json_columns)
+
     def _preparer(
-        self, processor: BatchProcessor
+        self, processor: BatchProcessor, checks: TargetChecks
     ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None]]:
-        """Transform and validate a batch, and encode it for the target when it is clean."""
+        """Transform and validate a batch, set aside what the target would refuse, and encode
+        the rows to load (the clean ones) for the target."""
         target, config = self.step.target.dialect, self.step.config
+        stops = self.step.policy is ErrorPolicy.STOP
 
         def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None]:
             processed = processor.process(batch)
-            if processed.problems:
-                return processed, None
-            return processed, encode_for(target, config, processed.batch)
+            judged = {(problem.position, problem.column) for problem in processed.problems}
+            refused = checks.problems(processed.batch, judged)
+            if refused:
+                processed.problems = sorted(
+                    [*processed.problems, *refused], key=lambda problem: problem.position
+                )
+            if not processed.problems:
+                return processed, encode_for(target, config, processed.batch)
+            if stops:
+                return processed, None  # the batch stops the run: nothing to encode
+            good = take(processed.batch, processed.clean_positions)
+            return processed, encode_for(target, config, good)
 
         return prepare
 
@@ -342,7 +363,9 @@ class StepRun:
                     raise self._stopped(processed, load_problem(0, error), key_columns) from None
                 loaded = good
             else:
-                written, refused = write_or_split(target, dialect, config, schema, good)
+                written, refused = write_or_split(
+                    target, dialect, config, schema, good, encoded=encoded
+                )
                 problems += [load_problem(candidates[i], error) for i, error in refused]
                 loaded = take(good, written)
             rejected = rejected_rows(processed, problems, key_columns)

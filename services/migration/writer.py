@@ -71,11 +71,14 @@ def write_or_split(
     config: MigrationConfig,
     schema: str | None,
     batch: pa.RecordBatch,
+    *,
+    encoded: bytes | None = None,
 ) -> tuple[list[int], list[tuple[int, BaseException]]]:
     """Write what the target accepts of `batch`, finding refused rows by halving.
 
     Each attempt runs in a savepoint: a refused part is rolled back and split in two until
     the single rows the target refuses are known (k bad rows cost about k·log2(n) loads).
+    `encoded` is `encode_for(batch)` when the caller has it: the first, whole attempt sends it.
 
     Returns:
         Positions written, and (position, error) of each refused row.
@@ -84,9 +87,13 @@ def write_or_split(
     refused: list[tuple[int, BaseException]] = []
 
     def attempt(start: int, stop: int) -> None:
+        whole = start == 0 and stop == batch.num_rows
         try:
             with connection.begin_nested():
-                write_batch(connection, dialect, config, schema, batch.slice(start, stop - start))
+                part = batch.slice(start, stop - start)
+                write_batch(
+                    connection, dialect, config, schema, part, encoded=encoded if whole else None
+                )
             written.extend(range(start, stop))
         except Exception as error:
             if not dialect.refused_rows(error):
