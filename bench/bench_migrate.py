@@ -8,6 +8,12 @@ table when it is installed. Rows/s, peak RSS of each process, and the ratios.
 
     python bench/bench_migrate.py [--visits 1000000] [--small 100000] [--keep]
                                   [--reuse-source DATABASE]
+                                  [--bad-rows PERCENT | --kill-series N]
+
+--bad-rows: the same table with PERCENT % bad rows (five kinds) under quarantine into a
+prepared target, against the clean table into the same kind of target (rows/s of both).
+--kill-series: the 1M-row run as the real CLI, SIGKILLed at N random moments and resumed each
+time; count and an independent checksum of the target against a clean run's.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -63,8 +70,9 @@ def read_hwm_mb(status: Path) -> float | None:
     return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")), None)
 
 
-def measure_ours(source: str, target: str, table: str) -> dict:
-    """Child process: one run of our engine, so that its peak RSS is the run's alone."""
+def measure_ours(source: str, target: str, table: str, overrides: dict | None = None) -> dict:
+    """Child process: one run of our engine, so that its peak RSS is the run's alone;
+    `overrides` are config fields laid over the bench's (policy, an existing target…)."""
     from services import mapping
     from services.migration import run_migration
 
@@ -86,7 +94,8 @@ def measure_ours(source: str, target: str, table: str) -> dict:
                 "create_target_table": True,
                 "batch_size": 10_000,
                 "mappings": mappings,
-            },
+            }
+            | (overrides or {}),
         )
         started = time.perf_counter()
         result = run_migration(ctx, "ovst", log_dir=Path(data_dir) / "logs")
@@ -126,13 +135,16 @@ def measure_naive(source: str, target: str, table: str) -> dict:
     return {"rows": rows, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
 
 
-def in_child(kind: str, source: URL, target: URL, table: str) -> dict:
+def in_child(
+    kind: str, source: URL, target: URL, table: str, overrides: dict | None = None
+) -> dict:
     """Run one measurement in a fresh interpreter; its JSON answer is the last line it prints."""
     job = {
         "kind": kind,
         "source": source.render_as_string(hide_password=False),
         "target": target.render_as_string(hide_password=False),
         "table": table,
+        "overrides": overrides,
     }
     started = time.perf_counter()
     child = subprocess.run(
@@ -266,12 +278,27 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000, help="rows of the small runs")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
     parser.add_argument("--reuse-source", metavar="DATABASE", help="MariaDB database with mini_his")
+    parser.add_argument(
+        "--bad-rows",
+        type=float,
+        metavar="PERCENT",
+        help="instead: the same table with PERCENT %% bad rows under quarantine, against clean",
+    )
+    parser.add_argument(
+        "--kill-series",
+        type=int,
+        metavar="N",
+        help="instead: kill the run at N random moments, resume each time, compare with clean",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         job = json.loads(args.child)
-        measure = measure_ours if job["kind"] == "ours" else measure_naive
-        print(json.dumps(measure(job["source"], job["target"], job["table"])))
+        if job["kind"] == "ours":
+            answer = measure_ours(job["source"], job["target"], job["table"], job["overrides"])
+        else:
+            answer = measure_naive(job["source"], job["target"], job["table"])
+        print(json.dumps(answer))
         return
 
     mysql, pg = make_url(MYSQL_URL), make_url(PG_URL)
@@ -285,6 +312,9 @@ def main() -> None:
 
     try:
         source = prepare_source(mysql, args)
+        if args.bad_rows is not None or args.kill_series is not None:
+            variant(args, source, fresh_target)
+            return
         results: dict[str, dict] = {}
         for label, table in (("ours", "ovst"), ("ours_small", SMALL_TABLE)):
             target = fresh_target()
@@ -332,6 +362,25 @@ def main() -> None:
                 f"kept: MariaDB {source.database if source else '-'}, PostgreSQL "
                 f"{', '.join(targets)}"
             )
+
+
+def variant(args: argparse.Namespace, source: URL, fresh_target: Callable[[], URL]) -> None:
+    """--bad-rows / --kill-series: the same 1M-row table under adversity (bench/_*.py)."""
+
+    def ours(target: URL, table: str, overrides: dict) -> dict:
+        return in_child("ours", source, target, table, overrides)
+
+    if args.bad_rows is not None:
+        from _bad_rows import bench_bad_rows
+
+        bench_bad_rows(source, args.bad_rows, fresh_target, ours)
+    if args.kill_series is not None:
+        from _kill_series import bench_kill_series
+
+        config = {"mappings": [
+            {"source": c, "target": c, "transformers": TRANSFORMERS.get(c, [])} for c in COLUMNS
+        ]}  # fmt: skip
+        bench_kill_series(source, args.kill_series, fresh_target, ours, config)
 
 
 def report(results: dict[str, dict], args: argparse.Namespace) -> None:

@@ -131,8 +131,10 @@ class MigrationResult:
 
     @property
     def rows_per_second(self) -> float:
-        """Rows read per second of this run (0 when nothing was timed)."""
-        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+        """Rows this run read per second (0 when nothing was timed); a resumed run's rate
+        leaves out the rows the interrupted run had read."""
+        read = self.rows_read - self.resumed_from
+        return read / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary, stored in the run record."""
