@@ -109,6 +109,10 @@ class RejectStore:
         stored, with their ids (read back: the same on every engine, RETURNING or not)."""
         if not rows:
             return []
+        c = self.table.c
+        # Ids only grow: the batch's rows are those after the newest one before them (one
+        # step of the primary key, however large the table).
+        before = connection.execute(select(func.max(c.id))).scalar() or 0
         now = datetime.now(UTC)
         connection.execute(
             insert(self.table),
@@ -129,15 +133,12 @@ class RejectStore:
                 for row in rows
             ],
         )
-        c = self.table.c
-        # The batch's rows are the newest of its run: a backward scan of the key finds them.
         query = (
             select(self.table)
-            .where(c.step == step, c.run_id == str(run_id), c.batch_number == rows[0].batch)
-            .order_by(c.id.desc())
-            .limit(len(rows))
+            .where(c.id > before, c.step == step, c.run_id == str(run_id))
+            .order_by(c.id)
         )
-        return [self.reject_of(row) for row in reversed(connection.execute(query).mappings().all())]
+        return [self.reject_of(row) for row in connection.execute(query).mappings()]
 
     def supersede(self, connection: Connection, step: str, run_id: uuid.UUID) -> int:
         """Close every outstanding reject of `step` filed by another run: a fresh run reads
@@ -206,13 +207,15 @@ class RejectStore:
 
     def next_keys(
         self, connection: Connection, condition: ColumnElement[bool], size: int
-    ) -> list[str]:
-        """Up to `size` distinct stored keys of the rejects matching `condition`, oldest first."""
+    ) -> tuple[int, list[str]]:
+        """The stored keys of the first `size` rejects matching `condition` (each key once),
+        oldest first, and the id of the last of those rejects (0 when there is none)."""
         c = self.table.c
-        texts = connection.execute(
-            select(c.source_key).where(condition).order_by(c.id).limit(size)
-        ).scalars()
-        return list(dict.fromkeys(texts))
+        found = connection.execute(
+            select(c.id, c.source_key).where(condition).order_by(c.id).limit(size)
+        ).all()
+        last = int(found[-1][0]) if found else 0
+        return last, list(dict.fromkeys(key for _, key in found))
 
     def exists(self, connection: Connection) -> bool:
         """Whether the target has a reject table at all (nothing was ever rejected there)."""

@@ -71,6 +71,7 @@ class RejectReplay:
         self.key_columns = json.dumps(list(query.key), ensure_ascii=False)
         self.state = StepState()
         self.upto = 0  # the newest reject this replay takes (fixed when it starts)
+        self.after = 0  # the newest reject taken so far (this process's own cursor)
         self.reader = "connectorx" if step.fast_reader else "driver"
 
     def start(self) -> StepState:
@@ -135,7 +136,11 @@ class RejectReplay:
 
     def _pending(self, size: int) -> dict[str, tuple[Any, ...]]:
         """The next keys to replay, oldest reject first: stored text -> key with its types."""
-        texts = self.step.rejects.next_keys(self.target, self._ours(), size)
+        store = self.step.rejects
+        # Every reject up to the last one taken is closed by now (all rejects of a key close
+        # together): start after it, not at the first of the step's closed rejects.
+        after = store.table.c.id > self.after
+        self.after, texts = store.next_keys(self.target, self._ours() & after, size)
         return {key_text: decode_key(key_text) for key_text in texts}
 
     def _read(self, keys: list[tuple[Any, ...]]) -> pa.RecordBatch | None:
