@@ -18,6 +18,7 @@ from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
 from cli_commands.plugins import list_transformers, list_validators
+from cli_commands.rejects import rejects_app
 from cli_commands.runs import runs
 from cli_commands.schema import schema_app
 from cli_commands.servers import demo_app, run_servers
@@ -38,6 +39,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(pipeline_app, name="pipeline")
 app.command("migrate")(migrate)
 app.command("runs")(runs)
+app.add_typer(rejects_app, name="rejects")
 app.command("transformers")(list_transformers)
 app.command("validators")(list_validators)
 app.add_typer(demo_app, name="demo")

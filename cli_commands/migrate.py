@@ -50,6 +50,15 @@ def migrate(
         Path | None,
         typer.Option(help="Where the run log goes (default: migration_logs in the data folder)."),
     ] = None,
+    replay_rejects: Annotated[
+        bool,
+        typer.Option(
+            "--replay-rejects",
+            help="Read again only the rows of the outstanding rejects (after fixing the "
+            "mapping or the target), load those that now pass, file the others again; "
+            "with --resume, finish an interrupted replay.",
+        ),
+    ] = False,
 ) -> None:
     """Move a config's rows from its source to its target, exactly once, and reconcile."""
     from services.migration import run_migration  # pandas/pyarrow: load on use
@@ -62,15 +71,16 @@ def migrate(
         test_rows=rows,
         batch_size=batch_size,
         error_policy=error_policy,
+        replay_rejects=replay_rejects,
     )
     with StepBars() as show:
         result = run_migration(
             service_context(), config, options=options, progress=show, log_dir=log_dir
         )
-    print_result(result)
+    print_result(result, replayed=replay_rejects)
 
 
-def print_result(result: MigrationResult) -> None:
+def print_result(result: MigrationResult, *, replayed: bool = False) -> None:
     """The run's counts, its reconciliation, and (in test mode) the preview and rejects."""
     if result.test:
         out.print(
@@ -86,19 +96,18 @@ def print_result(result: MigrationResult) -> None:
                     table, *("NULL" if value is None else str(value) for value in row.values())
                 )
             out.print(table)
-        if result.rejects:
-            table = Table("source key", "column", "value", "stage", "reason", title="rejects")
-            for reject in result.rejects:
-                add_plain_row(
-                    table,
-                    ", ".join(map(str, reject.key)),
-                    reject.column or "",
-                    "" if reject.value is None else str(reject.value),
-                    reject.stage,
-                    reject.reason,
-                )
-            out.print(table)
+        # One line per would-be reject, named by batch and row; a key that is an identifier is
+        # left out (masked, it would match no source row).
+        for reject in result.rejects:
+            key = f", source key {reject.shown_key}" if reject.shown_key is not None else ""
+            value = "" if reject.value is None else f" = {reject.value}"
+            out.print(
+                f"would reject {reject.reference}{key}: {reject.column or 'the row'}{value} "
+                f"({reject.stage}): {reject.reason}"
+            )
         return
+    if replayed:
+        out.print(f"Replay of the rejects of {result.step!r}:")
     out.print(
         f"{result.step!r}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
         f"{result.rows_rejected:,} rejected in {result.seconds:.1f} s "

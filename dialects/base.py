@@ -366,6 +366,11 @@ class Dialect:
         failed, which must stop a run rather than send healthy rows to the reject table."""
         return isinstance(error, DataError | IntegrityError | BulkLoadError)
 
+    def refused_column(self, error: BaseException) -> str | None:
+        """The column a refused load names (a value too long, NULL into NOT NULL, a date that
+        does not exist), when the engine's error says which; None when it does not."""
+        return None
+
     def relax_commit(self, connection: Connection) -> None:
         """Let the current transaction commit without waiting for its WAL flush, where the
         engine allows it per transaction; nothing by default.

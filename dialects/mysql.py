@@ -40,6 +40,17 @@ log = logging.getLogger(__name__)
 #: missing foreign key, failed CHECK.
 _ROW_ERROR_CODES = frozenset({1048, 1062, 1264, 1265, 1292, 1366, 1406, 1452, 3819, 4025})
 
+# The column a refused row names, in a server error or a LOAD DATA warning:
+# "Data too long for column 'code' at row 1", "Incorrect date value: '2024-02-30' for column
+# `db`.`t`.`d` at row 1", "Column 'doctor' cannot be null", "NULL supplied to NOT NULL column
+# 'doctor' at row 1".
+_REFUSED_COLUMN = re.compile(
+    r"for column (?:`[^`]*`\.)*(?:`(?P<quoted>[^`]*)`|'(?P<plain>[^']*)')"
+    r"|column '(?P<null>[^']*)' cannot be null"
+    r"|NOT NULL column '(?P<loaded>[^']*)'",
+    re.IGNORECASE,
+)
+
 #: Characters of a TEXT or BLOB column a plain index covers: 191 × 4 bytes fits every InnoDB
 #: row format.
 INDEX_PREFIX_CHARS = 191
@@ -143,6 +154,12 @@ class MySQLDialect(Dialect):
 
     def refused_rows(self, error: BaseException) -> bool:
         return super().refused_rows(error) or error_code(error) in _ROW_ERROR_CODES
+
+    def refused_column(self, error: BaseException) -> str | None:
+        match = _REFUSED_COLUMN.search(str(getattr(error, "orig", None) or error))
+        if match is None:
+            return None
+        return next(name for name in match.groups() if name is not None)
 
     def json_columns(
         self, connection: Connection, table: str, schema: str | None

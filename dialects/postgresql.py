@@ -41,6 +41,9 @@ _UNREACHABLE_PHRASES = (
 UPSERT_STAGING = "his_upsert_staging"
 # A column default that draws from a sequence the exported DDL must create first.
 _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
+# COPY's CONTEXT line names the column of a value it cannot store:
+# 'COPY visits, line 3, column code: "TOO-LONG"' (or ': null input').
+_COPY_COLUMN = re.compile(r"^COPY .*?, line \d+, column (.+?): (?:\"|null input)", re.MULTILINE)
 
 
 @register_dialect("postgresql")
@@ -169,6 +172,17 @@ class PostgreSQLDialect(Dialect):
             raise DBAPIError.instance(sql, None, error, driver_error) from error
         finally:
             cursor.close()
+
+    def refused_column(self, error: BaseException) -> str | None:
+        # psycopg2's diagnostics: a NOT NULL violation names its column; a value COPY
+        # cannot store (too long, not a date) is named only by the CONTEXT line.
+        diag = getattr(getattr(error, "orig", None) or error, "diag", None)
+        if diag is None:
+            return None
+        if diag.column_name:
+            return str(diag.column_name)
+        match = _COPY_COLUMN.search(diag.context or "")
+        return match[1] if match else None
 
     def relax_commit(self, connection: Connection) -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from models.migration_config import ErrorPolicy
@@ -24,6 +25,9 @@ class MigrationOptions:
         error_policy: Overrides the config's error policy (a pipeline step's setting).
         again: Append although the config's last run succeeded (its rows are in the target
             already): refused without it, since every row would be loaded twice.
+        replay_rejects: Read again exactly the source rows of the config's outstanding rejects
+            (after the mapping or the target was fixed), load those that now pass and file
+            the others again; with `resume`, continue an interrupted replay.
     """
 
     resume: bool = False
@@ -33,6 +37,7 @@ class MigrationOptions:
     batch_size: int | None = None
     error_policy: ErrorPolicy | None = None
     again: bool = False
+    replay_rejects: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +106,44 @@ class Reconciliation:
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    """A row kept out of the target: its source key, the column and (masked) value, and why."""
+    """One failing check of a row kept out of the target (a row failing two checks gives two).
 
-    key: tuple[Any, ...]
-    column: str | None
-    value: str | None  # masked when the column holds an identifier
+    A person finds the row by its reference — run, batch, row in the batch, reject id — and,
+    in the target's reject table, by its source key, which is kept in clear there: the table
+    lives in the hospital's own target database, beside the rows themselves. Anything shown
+    or logged uses `masked_key`, or no key at all when it is an identifier.
+    """
+
+    key: tuple[Any, ...]  # the source key in clear, values as read (ints stay ints)
+    column: str | None  # the target column that failed, when the check or the engine says
+    value: str | None  # its value, masked when the column holds an identifier
     reason: str
     stage: str  # "transform", "validate" or "load"
+    batch: int | None = None  # the batch of its run, 1 for the first (None: an old reject)
+    row: int | None = None  # its row in that batch, 1 for the first
+    key_columns: tuple[str, ...] = ()  # the source key's columns, in order
+    masked_key: str = ""  # the key as a person may see it: masked when it is an identifier
+    key_is_identifier: bool = False  # then no message or log names the key, only the reference
+    reject_id: int | None = None  # its id in the reject table, once written
+    run_id: str | None = None  # the run that filed it
+    rejected_at: datetime | None = None
+    resolution: str | None = None  # None while outstanding; else how it was closed
+    resolved_by: str | None = None  # the run (a replay, or a fresh run) that closed it
+
+    @property
+    def reference(self) -> str:
+        """How a person names the row: "batch 2, row 10 (reject 17)"; "batch 2, row 10"
+        before it is written; "reject 17" for one filed before batches and rows were kept."""
+        if self.batch is None or self.row is None:
+            return f"reject {self.reject_id}"
+        where = f"batch {self.batch}, row {self.row}"
+        return f"{where} (reject {self.reject_id})" if self.reject_id is not None else where
+
+    @property
+    def shown_key(self) -> str | None:
+        """The key for a message or a log line: None when it is an identifier (the reference
+        names the row then) or when the step has no key."""
+        return None if self.key_is_identifier or not self.key else self.masked_key
 
 
 @dataclass(slots=True)

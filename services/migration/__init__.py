@@ -1,25 +1,48 @@
-"""The migration engine. Its face is `run_migration` and the run history (`list_runs`,
-`last_run`); everything else here is its own.
+"""The migration engine. Its faces: `run_migration`; the run history (`list_runs`,
+`last_run`); and for a step's rejects `list_rejects`, `show_rejects`, `export_rejects` and
+`replay_rejects`. Everything else here is its own.
 
-`run_migration` is imported on first use, so that commands which never migrate (`--help`,
-listing configs) do not load pandas and pyarrow.
+The engine's faces are imported on first use, so that commands which never migrate (`--help`,
+listing configs or runs) do not load pandas and pyarrow.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from services.migration.history import ConfigRun, last_run, list_runs
 
 if TYPE_CHECKING:
     from services.migration.executor import run_migration
+    from services.migration.reject_service import (
+        export_rejects,
+        list_rejects,
+        replay_rejects,
+        show_rejects,
+    )
 
-__all__ = ["ConfigRun", "last_run", "list_runs", "run_migration"]
+__all__ = [
+    "ConfigRun",
+    "export_rejects",
+    "last_run",
+    "list_rejects",
+    "list_runs",
+    "replay_rejects",
+    "run_migration",
+    "show_rejects",
+]
+
+_HOMES = {
+    "run_migration": "services.migration.executor",
+    "list_rejects": "services.migration.reject_service",
+    "show_rejects": "services.migration.reject_service",
+    "export_rejects": "services.migration.reject_service",
+    "replay_rejects": "services.migration.reject_service",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "run_migration":
-        from services.migration.executor import run_migration
-
-        return run_migration
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

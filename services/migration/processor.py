@@ -19,11 +19,9 @@ from models.migration_run import RejectedRow
 from services.errors import InvalidConfig
 from services.migration import plugin_calls
 from services.migration.reader import column_index
-from services.privacy import mask_value, phi_kind, scrub_cids
+from services.migration.reject_format import describe_key, masked_value
+from services.privacy import scrub_cids
 from validators.report import collect
-
-#: How much of a rejected value the reject table keeps.
-MAX_VALUE_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,41 +125,47 @@ class BatchProcessor:
 
 
 def rejected_row(
-    problem: RowProblem, key: tuple[Any, ...], key_columns: Sequence[str]
+    problem: RowProblem,
+    key: tuple[Any, ...],
+    key_columns: Sequence[str],
+    *,
+    batch: int | None = None,
 ) -> RejectedRow:
-    """A problem as stored in the reject table: identifiers masked, CIDs scrubbed everywhere."""
+    """A problem as the reject table keeps it: the source key in clear (with how it may be
+    shown), the value masked when it is an identifier, CIDs scrubbed from the reason; `batch`
+    is the batch's number in its run, and the row's number in it is its position + 1."""
+    masked_key, identifier = describe_key(key_columns, key)
+    reason = str(problem.reason)
+    value = None if _missing(problem.value) else masked_value(problem.column or "", problem.value)
+    if value is not None and str(value) != str(problem.value) and len(str(problem.value)) > 3:
+        # Transformers and engines quote the value they refused: an identifier's goes masked.
+        reason = reason.replace(str(problem.value), str(value))
     return RejectedRow(
-        key=tuple(
-            masked_value(column, value) for column, value in zip(key_columns, key, strict=False)
-        ),
+        key=tuple(key),
         column=problem.column,
-        value=None if problem.value is None else masked_value(problem.column or "", problem.value),
-        reason=scrub_cids(str(problem.reason))[:500],
+        value=None if value is None else str(value),
+        reason=scrub_cids(reason)[:500],
         stage=problem.stage,
+        batch=batch,
+        row=problem.position + 1,
+        key_columns=tuple(key_columns),
+        masked_key=masked_key,
+        key_is_identifier=identifier,
     )
 
 
 def rejected_rows(
-    processed: ProcessedBatch, problems: Sequence[RowProblem], key_columns: Sequence[str]
+    processed: ProcessedBatch,
+    problems: Sequence[RowProblem],
+    key_columns: Sequence[str],
+    *,
+    batch: int | None = None,
 ) -> list[RejectedRow]:
-    """The problems of a batch as reject-table rows, in row order."""
+    """The problems of a batch as reject-table rows — one per failing check — in row order."""
     return [
-        rejected_row(problem, processed.keys[problem.position], key_columns)
+        rejected_row(problem, processed.keys[problem.position], key_columns, batch=batch)
         for problem in sorted(problems, key=lambda problem: problem.position)
     ]
-
-
-def masked_value(column: str, value: Any) -> Any:
-    """`value` as it may be shown or stored: identifiers masked, CIDs scrubbed, text cut short."""
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    kind = phi_kind(column, [text])
-    if kind is None and isinstance(value, int | float):
-        return value
-    masked = mask_value(kind, text) if kind else text
-    # PostgreSQL text cannot hold NUL, and the reject table may be there: shown as \0.
-    return scrub_cids(masked).replace("\x00", "\\0")[:MAX_VALUE_CHARS]
 
 
 def as_series(array: pa.Array, name: str) -> pd.Series:

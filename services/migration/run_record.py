@@ -48,12 +48,12 @@ class RunRecord:
                 uow.pipeline_runs.update(entry)
                 uow.commit()
 
-    def started(self, run_id: uuid.UUID, *, resumed: bool) -> None:
-        """The run has its id: a new entry, or (resumed) the interrupted run's own again."""
+    def started(self, run_id: uuid.UUID) -> None:
+        """The run has its id: a new entry, or, for a resumed run, its own entry again."""
         if not self._enabled:
             return
         with self._ctx.uow() as uow:
-            entry = uow.pipeline_runs.get(run_id) if resumed else None
+            entry = uow.pipeline_runs.get(run_id)
             if entry is None:
                 entry = self._new_entry(run_id)
                 uow.pipeline_runs.add(entry)

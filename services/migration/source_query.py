@@ -150,11 +150,47 @@ def count_sql(
     return sql
 
 
+def with_keys(
+    query: SourceQuery, dialect: Dialect, compiler: SQLDialect, keys: Sequence[Sequence[Any]]
+) -> SourceQuery:
+    """`query` narrowed to the rows whose key is one of `keys` (a replay of rejects).
+
+    `key IN (…)` for a one-column key; for a composite key an OR of ANDs, which every engine
+    takes (MSSQL has no row-value IN). The values are literals rendered by the source engine's
+    own SQLAlchemy dialect, typed as given (an int stays a number, a date a date literal).
+    """
+    if not query.key or not keys:
+        raise ValueError("with_keys needs a keyed query and at least one key.")
+    columns = [dialect.quote(column) for column in query.key]
+    if len(columns) == 1:
+        values = [key[0] for key in keys]
+        present = [_literal(value, compiler) for value in values if value is not None]
+        alternatives = [f"{columns[0]} IN ({', '.join(present)})"] if present else []
+        if any(value is None for value in values):
+            alternatives.append(f"{columns[0]} IS NULL")
+    else:
+        alternatives = [
+            "("
+            + " AND ".join(
+                f"{column} IS NULL" if value is None else f"{column} = {_literal(value, compiler)}"
+                for column, value in zip(columns, key, strict=True)
+            )
+            + ")"
+            for key in keys
+        ]
+    where = " OR ".join(alternatives)
+    return SourceQuery(f"SELECT * FROM ({query.sql}) {SOURCE_ALIAS} WHERE {where}", query.key)
+
+
+def _literal(value: Any, compiler: SQLDialect) -> str:
+    return str(literal(value).compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
+
+
 def _after_predicate(
     key: Sequence[str], after: Sequence[Any], dialect: Dialect, compiler: SQLDialect
 ) -> str:
     def value(item: Any) -> str:
-        return str(literal(item).compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
+        return _literal(item, compiler)
 
     alternatives = []
     for depth, column in enumerate(key):

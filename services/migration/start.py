@@ -15,6 +15,7 @@ from models.status import RunStatus
 from services.errors import Conflict
 from services.migration import checksums, target_table
 from services.migration.history import ConfigRun
+from services.migration.rejects import REPLAY
 from services.migration.run_log import MigrationLogger
 from services.migration.run_record import RunRecord
 from services.migration.state import StepContext, StepState
@@ -35,9 +36,15 @@ def start_or_resume(
     table it filled is refused unless the options say `again`.
     """
     config = step.config
-    _ensure_bookkeeping_tables(step, target)
+    ensure_bookkeeping_tables(step, target)
     with target.begin():
         checkpoint = step.checkpoints.load(target, config.name)
+    if checkpoint is not None and REPLAY in checkpoint.state and not step.options.restart:
+        # Resuming it as a run would read the whole source again over the replayed rows.
+        raise Conflict(
+            f"A replay of the rejects of {config.name!r} was interrupted: finish it "
+            "(--replay-rejects --resume), or start the step over (--restart)."
+        )
     if checkpoint is not None and step.options.resume:
         state = StepState.from_json(checkpoint.state, batches=checkpoint.batches_done)
         run_log.info(
@@ -46,7 +53,7 @@ def start_or_resume(
             state.batches,
             state.run_id,
         )
-        record.started(state.run_id, resumed=True)
+        record.started(state.run_id)
         return state
     if checkpoint is not None and checkpoint.state.get("run_id"):
         done = StepState.from_json(checkpoint.state, batches=checkpoint.batches_done)
@@ -73,7 +80,7 @@ def start_or_resume(
             dialect.truncate(target, table, schema)
             run_log.info("emptied target table %s", table)
     with target.begin():
-        measures = checksums.measures_for(_target_types(step, target))
+        measures = checksums.measures_for(target_types(step, target))
         starts_empty = created or config.load_mode is LoadMode.TRUNCATE
         before = (
             None
@@ -89,7 +96,9 @@ def start_or_resume(
         step.checkpoints.save(
             target, config.name, last_key=(), rows_done=0, batches_done=0, state=state.to_json()
         )
-    record.started(state.run_id, resumed=False)
+        # This run reads every source row again: earlier runs' rejects are no longer outstanding.
+        step.rejects.supersede(target, config.name, state.run_id)
+    record.started(state.run_id)
     return state
 
 
@@ -117,7 +126,8 @@ def _refuse_appending_twice(
     )
 
 
-def _ensure_bookkeeping_tables(step: StepContext, target: Connection) -> None:
+def ensure_bookkeeping_tables(step: StepContext, target: Connection) -> None:
+    """Create the checkpoint and reject tables in the target, or bring an old one up to date."""
     # Two steps of a pipeline may start on the same new target at the same moment: the one
     # that loses the race to create the tables finds them made on its second look.
     for attempt in (1, 2):
@@ -131,7 +141,8 @@ def _ensure_bookkeeping_tables(step: StepContext, target: Connection) -> None:
                 raise
 
 
-def _target_types(step: StepContext, target: Connection) -> dict[str, Any]:
+def target_types(step: StepContext, target: Connection) -> dict[str, Any]:
+    """The SQLAlchemy type of each mapped column of the target table, by mapped name."""
     wanted = {name.lower(): name for name in step.config.target_columns()}
     columns = inspect(target).get_columns(step.config.target_table, schema=step.target.schema)
     return {

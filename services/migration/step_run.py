@@ -18,7 +18,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, inspect, text
 
 from models.migration_config import ErrorPolicy, MigrationConfig
-from models.migration_run import MigrationOptions, MigrationResult, Reconciliation
+from models.migration_run import MigrationOptions, MigrationResult, Reconciliation, RejectedRow
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
 from protocols.progress import ProgressSink
@@ -37,7 +37,9 @@ from services.migration.processor import (
     rejected_rows,
 )
 from services.migration.reconcile import mismatch_message, reconcile
+from services.migration.reject_format import log_rejects, stop_place
 from services.migration.rejects import RejectStore
+from services.migration.replay import RejectReplay
 from services.migration.run_log import MigrationLogger
 from services.migration.run_record import RunRecord
 from services.migration.source_query import SourceQuery, build_select, check_read_only_select
@@ -46,7 +48,14 @@ from services.migration.state import StepContext, StepState
 from services.migration.target_checks import TargetChecks
 from services.migration.target_plan import TargetTablePlan, plan_target_table
 from services.migration.test_mode import run_test
-from services.migration.writer import encode_for, load_problem, take, write_batch, write_or_split
+from services.migration.writer import (
+    encode_for,
+    first_refused,
+    load_problem,
+    take,
+    write_batch,
+    write_or_split,
+)
 from utils.prefetch import prefetched
 
 log = logging.getLogger(__name__)
@@ -66,6 +75,8 @@ class StepRun:
     ):
         if options.resume and options.restart:
             raise InvalidInput("Choose one: resume the interrupted run, or restart it.")
+        if options.test and options.replay_rejects:
+            raise InvalidInput("Choose one: a test of the step, or a replay of its rejects.")
         source = _endpoint(ctx, config, "source")
         target = _endpoint(ctx, config, "target")
         # Checked before any connection: a bad query must never reach the hospital's server.
@@ -134,11 +145,20 @@ class StepRun:
                 total = self._estimate(source)
             if step.options.test:
                 return run_test(step, target, query, plan, run_log, started)
-            self.state = start_or_resume(step, target, plan, run_log, self.record, self.previous)
-            self._started = True
-            reader = self._load(target, query, total, progress, run_log, started)
-            with step.source.connect() as source:
-                self._finish(source, target, query, plan)
+            if step.options.replay_rejects:  # only the rows of the rejects: replay.py
+                replay = RejectReplay(step, target, query, run_log, target_missing=bool(plan))
+                self.state = replay.start()
+                self.record.started(self.state.run_id)
+                self._started = True
+                reader, self.reconciliation = replay.run(progress)
+            else:
+                self.state = start_or_resume(
+                    step, target, plan, run_log, self.record, self.previous
+                )
+                self._started = True
+                reader = self._load(target, query, total, progress, run_log, started)
+                with step.source.connect() as source:
+                    self._finish(source, target, query, plan)
         self.seconds = time.perf_counter() - started
         result = self.result(RunStatus.SUCCEEDED)
         run_log.info(
@@ -272,7 +292,7 @@ class StepRun:
         with closing(batches), closing(prepared):
             for processed, encoded in prepared:
                 batch_started = time.perf_counter()
-                loaded, rejected = self._commit_batch(target, processed, query.key, encoded)
+                loaded, rejected, stored = self._commit_batch(target, processed, query.key, encoded)
                 run_log.batch(
                     state.batches,
                     processed.batch.num_rows,
@@ -281,6 +301,7 @@ class StepRun:
                     time.perf_counter() - batch_started,
                     state.rows_read,
                 )
+                log_rejects(run_log, stored, step.name)
                 elapsed = max(time.perf_counter() - started, 1e-9)
                 rate = (state.rows_read - resumed_rows) / elapsed
                 progress(
@@ -335,8 +356,9 @@ class StepRun:
         processed: ProcessedBatch,
         key_columns: tuple[str, ...],
         encoded: bytes | None = None,
-    ) -> tuple[int, int]:
-        """Load one batch with its rejects and checkpoint in one transaction."""
+    ) -> tuple[int, int, list[RejectedRow]]:
+        """Load one batch with its rejects and checkpoint in one transaction; returns rows
+        loaded, rows kept out, and the rejects as stored."""
         step, state = self.step, self.state
         config, dialect, schema = step.config, step.target.dialect, step.target.schema
         rows = processed.batch.num_rows
@@ -349,27 +371,34 @@ class StepRun:
             dialect.relax_commit(target)
             if step.policy is ErrorPolicy.STOP:
                 try:
-                    write_batch(
-                        target,
-                        dialect,
-                        config,
-                        schema,
-                        good,
-                        encoded=encoded if not problems else None,
-                    )
+                    # In a savepoint: after a refusal the transaction can still find the row.
+                    with target.begin_nested():
+                        write_batch(
+                            target,
+                            dialect,
+                            config,
+                            schema,
+                            good,
+                            encoded=encoded if not problems else None,
+                        )
                 except Exception as error:
                     if not dialect.refused_rows(error):
                         raise
-                    raise self._stopped(processed, load_problem(0, error), key_columns) from None
+                    at, refusal = first_refused(target, dialect, config, schema, good, error)
+                    problem = load_problem(candidates[at], refusal, dialect, processed.batch)
+                    raise self._stopped(processed, problem, key_columns) from None
                 loaded = good
             else:
                 written, refused = write_or_split(
                     target, dialect, config, schema, good, encoded=encoded
                 )
-                problems += [load_problem(candidates[i], error) for i, error in refused]
+                problems += [
+                    load_problem(candidates[i], error, dialect, processed.batch)
+                    for i, error in refused
+                ]
                 loaded = take(good, written)
-            rejected = rejected_rows(processed, problems, key_columns)
-            step.rejects.add(target, config.name, state.run_id, rejected)
+            rejected = rejected_rows(processed, problems, key_columns, batch=state.batches + 1)
+            stored = step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
             state.stream.add_arrow(loaded)
             last_key = processed.keys[-1] if processed.keys else ()
@@ -387,30 +416,22 @@ class StepRun:
                 batches_done=state.batches,
                 state=state.to_json(),
             )
-        return loaded.num_rows, rows - loaded.num_rows
+        return loaded.num_rows, rows - loaded.num_rows, stored
 
     def _stopped(
         self, processed: ProcessedBatch, problem: RowProblem, key_columns: tuple[str, ...]
     ) -> MigrationFailed:
-        keys = [key for key in processed.keys if key]
-        where = ""
-        if keys:
-            first, last = (
-                rejected_row(problem, key, key_columns).key for key in (keys[0], keys[-1])
-            )
-            where = f" (source keys {_key_text(first)} to {_key_text(last)})"
-        row = rejected_row(problem, processed.keys[problem.position], key_columns)
-        column = f" column {problem.column}:" if problem.column else ""
-        # A refused bulk load does not say which row: name the row only when it is known.
-        which = (
-            "a row"
-            if problem.stage == "load"
-            else f"row {_key_text(row.key) or problem.position + 1}"
+        # Nothing of the batch is written, so there is no reject id: the row is named by its
+        # batch, its row and its place in key order — by key only when the key is no identifier.
+        state = self.state
+        row = rejected_row(
+            problem, processed.keys[problem.position], key_columns, batch=state.batches + 1
         )
+        where = stop_place(row, processed.keys, state.rows_read + problem.position + 1)
+        column = f" column {problem.column}:" if problem.column else ""
         message = (
-            f"Step {self.step.name!r} stopped at batch {self.state.batches + 1}{where}: "
-            f"{which}:{column} {row.reason}. "
-            f"The batch was rolled back; {self.state.rows_loaded:,} rows loaded before it stay. "
+            f"Step {self.step.name!r} stopped at {where}:{column} {row.reason}. "
+            f"The batch was rolled back; {state.rows_loaded:,} rows loaded before it stay. "
             "Fix the data and --resume, or use error policy 'quarantine'."
         )
         return MigrationFailed(message, self.result(RunStatus.FAILED))
@@ -445,7 +466,3 @@ def _endpoint(ctx: ServiceContext, config: MigrationConfig, role: str) -> Endpoi
             f"Config {config.name!r} names no {role} datasource.", field=f"{role}_datasource_id"
         )
     return open_endpoint(ctx, datasource_id)
-
-
-def _key_text(key: tuple) -> str:
-    return ", ".join(str(part) for part in key)

@@ -3,6 +3,7 @@ back, to show the transformed rows, the would-be rejects and the counts before t
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -13,7 +14,8 @@ from models.migration_config import LoadMode
 from models.migration_run import MigrationResult
 from models.status import RunStatus
 from services.migration import target_table
-from services.migration.processor import BatchProcessor, masked_value, rejected_rows
+from services.migration.processor import BatchProcessor, rejected_rows
+from services.migration.reject_format import masked_value
 from services.migration.run_log import MigrationLogger
 from services.migration.source_query import SourceQuery
 from services.migration.state import StepContext
@@ -61,8 +63,15 @@ def run_test(
             with target.begin():
                 target.execute(text(f"DROP TABLE {made}"))
     problems = list(processed.problems)
-    problems += [load_problem(candidates[i], error) for i, error in refused]
-    result.rejects = rejected_rows(processed, problems, query.key)
+    problems += [
+        load_problem(candidates[i], error, dialect, processed.batch) for i, error in refused
+    ]
+    # Named by batch and row (nothing is written, so no reject id); a key that is an
+    # identifier does not travel with the preview, clear or masked (masked, it matches no row).
+    result.rejects = [
+        dataclasses.replace(reject, key=(), masked_key="") if reject.key_is_identifier else reject
+        for reject in rejected_rows(processed, problems, query.key, batch=1)
+    ]
     result.rows_read = processed.batch.num_rows
     result.rows_loaded = len(written)
     result.rows_rejected = len({problem.position for problem in problems})

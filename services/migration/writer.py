@@ -17,6 +17,8 @@ from sqlalchemy import Connection
 from dialects.base import Dialect
 from models.migration_config import LoadMode, MigrationConfig
 from services.migration.processor import RowProblem
+from services.migration.reader import column_index
+from services.migration.reject_format import masked_value
 from services.privacy import scrub_cids
 from utils.text import first_line
 
@@ -110,10 +112,71 @@ def write_or_split(
     return written, refused
 
 
-def load_problem(position: int, error: BaseException) -> RowProblem:
-    """A row the target refused, with the engine's reason (first line, CIDs scrubbed)."""
-    reason = scrub_cids(first_line(error))
-    return RowProblem(position, None, None, f"the target refused the row: {reason}", "load")
+def first_refused(
+    connection: Connection,
+    dialect: Dialect,
+    config: MigrationConfig,
+    schema: str | None,
+    batch: pa.RecordBatch,
+    error: BaseException,
+) -> tuple[int, BaseException]:
+    """The first row of `batch` the target refuses, when loading all of it failed with `error`.
+
+    Ever shorter prefixes are loaded in savepoints that are always rolled back (log2(n) loads,
+    only when a stop-policy batch fails): the row ending the shortest prefix that fails is
+    the one, and that prefix's error says why — even when the row is refused only beside an
+    earlier one (a duplicate key).
+
+    Returns:
+        The row's position in `batch` and the target's error for it.
+    """
+    loads, fails = 0, batch.num_rows  # the prefix [0, loads) loads, [0, fails) does not
+    while fails - loads > 1:
+        middle = (loads + fails) // 2
+        savepoint = connection.begin_nested()
+        try:
+            write_batch(connection, dialect, config, schema, batch.slice(0, middle))
+            loads = middle
+        except Exception as refusal:
+            if not dialect.refused_rows(refusal):
+                raise
+            fails, error = middle, refusal
+        finally:
+            savepoint.rollback()
+    return fails - 1, error
+
+
+def load_problem(
+    position: int, error: BaseException, dialect: Dialect, batch: pa.RecordBatch
+) -> RowProblem:
+    """The row at `position` of `batch` (target columns) the target refused: the engine's
+    reason (first line, CIDs scrubbed), and the column with its value when the engine names
+    it (the value is masked on its way to the reject table when it is an identifier)."""
+    reason = _without_identifiers(scrub_cids(first_line(error)), batch, position)
+    column = dialect.refused_column(error)
+    value = None
+    if column is not None:
+        names = batch.schema.names
+        try:
+            index = column_index(names, column)
+        except ValueError:
+            pass  # a column the load does not send (a default, a trigger's): named, no value
+        else:
+            column, value = names[index], batch.column(index)[position].as_py()
+    return RowProblem(position, column, value, f"the target refused the row: {reason}", "load")
+
+
+def _without_identifiers(reason: str, batch: pa.RecordBatch, position: int) -> str:
+    # Engines quote values of the row they refuse ("Duplicate entry 'HN-12A45' for key"),
+    # naming a column or not: every identifier of the row goes masked wherever it is quoted.
+    for name, array in zip(batch.schema.names, batch.columns, strict=True):
+        value = array[position].as_py()
+        if value is None or len(str(value)) <= 3 or str(value) not in reason:
+            continue
+        shown = masked_value(name, value)
+        if str(shown) != str(value):
+            reason = reason.replace(str(value), str(shown))
+    return reason
 
 
 def take(batch: pa.RecordBatch, positions: Sequence[int]) -> pa.RecordBatch:
