@@ -24,6 +24,7 @@ from dialects.column_types import (
     portable_type,
     render_with,
 )
+from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 
@@ -297,6 +298,13 @@ class Dialect:
         port = spec.port or self.default_port
         database = quote(spec.database, safe="")
         return f"{self.arrow_scheme}://{user}{password}@{spec.host}:{port}/{database}"
+
+    def result_columns(self, description: Sequence[Sequence[Any]]) -> list[ResultColumn]:
+        """What the migration stream must know of each column of a result, read from the
+        driver's DB-API `description` (name, type code, sizes, precision, scale): which hold
+        durations, which decimals have a declared scale, which connectorx would alter.
+        By default only the names: every value is taken as the driver gives it."""
+        return [ResultColumn(str(entry[0])) for entry in description]
 
     # --- bulk load ----------------------------------------------------------------------------
 

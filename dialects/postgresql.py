@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Engine, Table, event, text
 from sqlalchemy.dialects.postgresql import ENUM, CreateEnumType
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import ExecutableDDLElement
@@ -17,6 +18,7 @@ from dialects._text_rows import TextRowStream
 from dialects.base import Dialect
 from dialects.column_types import POSTGRESQL_TYPES
 from dialects.registry import register_dialect
+from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
 
 if TYPE_CHECKING:
@@ -42,6 +44,15 @@ UPSERT_STAGING = "his_upsert_staging"
 # A column default that draws from a sequence the exported DDL must create first.
 _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 
+# Type OIDs of the result columns the fast reader must not read (pg_type).
+_JSON_OIDS = frozenset({114, 199, 3802, 3807})  # json, json[], jsonb, jsonb[]
+_NUMERIC_OID = 1700
+_INTERVAL_OID, _INTERVAL_ARRAY_OID = 1186, 1187
+#: Decimals connectorx keeps: it reads every NUMERIC as decimal128(38, 10), rounding the rest.
+_FAST_READER_SCALE = 10
+#: psycopg2 reports this precision and scale for a NUMERIC declared without them.
+_UNCONSTRAINED = 65535
+
 
 @register_dialect("postgresql")
 class PostgreSQLDialect(Dialect):
@@ -57,6 +68,13 @@ class PostgreSQLDialect(Dialect):
     creates_schemas = True
     type_rules = POSTGRESQL_TYPES
     arrow_scheme = "postgresql"
+
+    def prepare_engine(self, engine: Engine) -> None:
+        # JSON and intervals arrive as the server's own text, on our connections only.
+        event.listen(engine, "connect", _read_as_server_text)
+
+    def result_columns(self, description: Sequence[Sequence[object]]) -> list[ResultColumn]:
+        return [_result_column(entry) for entry in description]
 
     def row_estimate_sql(self) -> str:
         # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.
@@ -223,3 +241,50 @@ class PostgreSQLDialect(Dialect):
             f"FROM {staging} ORDER BY {keys}, ctid DESC ON CONFLICT ({keys}) {action}",
         )
         return count
+
+
+def _result_column(entry: Sequence[object]) -> ResultColumn:
+    name, oid, precision, scale = str(entry[0]), entry[1], entry[4], entry[5]
+    if oid in _JSON_OIDS:
+        # connectorx re-serialises JSON and rounds its numbers (1.000000000000000000001 -> 1.0).
+        return ResultColumn(name, fast_refusal=f"column {name} is JSON, which connectorx rewrites")
+    if oid in (_INTERVAL_OID, _INTERVAL_ARRAY_OID):
+        return ResultColumn(
+            name, fast_refusal=f"column {name} is an interval, which connectorx cannot read"
+        )
+    if oid != _NUMERIC_OID:
+        return ResultColumn(name)
+    if not isinstance(scale, int) or not isinstance(precision, int) or scale >= _UNCONSTRAINED:
+        # Without a declared scale each value keeps its own digits, which the driver gives.
+        return ResultColumn(
+            name, fast_refusal=f"column {name} is NUMERIC without a scale, which connectorx rounds"
+        )
+    column = ResultColumn(name, scale=scale, precision=precision)
+    if scale > _FAST_READER_SCALE:
+        refusal = f"column {name} has {scale} decimals; connectorx keeps {_FAST_READER_SCALE}"
+        return dataclasses.replace(column, fast_refusal=refusal)
+    return column
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _read_as_server_text(dbapi_connection: object, _record: object) -> None:
+    """psycopg2 decodes json into dict/list/None (JSON null turning into SQL NULL) and folds
+    an interval's months into 30 days; told so per connection, it hands over the text."""
+    import psycopg2.extensions
+    import psycopg2.extras
+
+    psycopg2.extras.register_default_json(dbapi_connection, loads=_as_is)
+    psycopg2.extras.register_default_jsonb(dbapi_connection, loads=_as_is)
+    interval = psycopg2.extensions.new_type((_INTERVAL_OID,), "HIS_INTERVAL_TEXT", _text_cast)
+    intervals = psycopg2.extensions.new_array_type(
+        (_INTERVAL_ARRAY_OID,), "HIS_INTERVAL_ARRAY_TEXT", interval
+    )
+    psycopg2.extensions.register_type(interval, dbapi_connection)
+    psycopg2.extensions.register_type(intervals, dbapi_connection)
+
+
+def _text_cast(value: str | None, _cursor: object) -> str | None:
+    return value
