@@ -90,6 +90,7 @@ def print_result(result: MigrationResult) -> None:
                     reject.reason,
                 )
             out.print(table)
+        _print_conversions(result)
         return
     out.print(
         f"{result.step!r}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
@@ -110,5 +111,12 @@ def print_result(result: MigrationResult) -> None:
             )
             + (f" ({check.skipped})" if check.skipped else ""),
         )
+    _print_conversions(result)
     if result.log_path:
         out.print(f"log: {result.log_path}")
+
+
+def _print_conversions(result: MigrationResult) -> None:
+    # A value a transformer replaced as configured (a zero date made NULL) is reported.
+    if result.conversions:
+        out.print(Text(f"converted (values replaced as configured): {result.conversions_text}"))

@@ -125,11 +125,19 @@ class MigrationResult:
     test: bool = False
     preview: list[dict[str, Any]] = field(default_factory=list)  # test mode: transformed rows
     rejects: list[RejectedRow] = field(default_factory=list)  # test mode: the would-be rejects
+    #: Values of loaded rows a transformer replaced by a declared conversion, per
+    #: "column: TRANSFORMER" (ZERO_DATE_TO_NULL's zero dates): reported, never silent.
+    conversions: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
         """Rows read per second of this run (0 when nothing was timed)."""
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def conversions_text(self) -> str:
+        """The conversions in one line: 'd: ZERO_DATE_TO_NULL 3, dt: ZERO_DATE_TO_NULL 1'."""
+        return ", ".join(f"{name} {count:,}" for name, count in sorted(self.conversions.items()))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary, stored in the run record."""
@@ -147,4 +155,5 @@ class MigrationResult:
             "error": self.error,
             "log_path": self.log_path,
             "test": self.test,
+            "conversions": dict(self.conversions),
         }

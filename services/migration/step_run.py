@@ -129,6 +129,8 @@ class StepRun:
             result.rows_per_second,
             reader,
         )
+        if result.conversions:
+            run_log.info("converted as configured: %s", result.conversions_text)
         progress(
             ProgressEvent(ProgressKind.FINISHED, step.name, result.rows_read, result.rows_read)
         )
@@ -286,11 +288,11 @@ class StepRun:
                     if not dialect.refused_rows(error):
                         raise
                     raise self._stopped(processed, load_problem(0, error), key_columns) from None
-                loaded = good
+                loaded, positions = good, candidates
             else:
                 written, refused = write_or_split(target, dialect, config, schema, good)
                 problems += [load_problem(candidates[i], error) for i, error in refused]
-                loaded = take(good, written)
+                loaded, positions = take(good, written), [candidates[i] for i in written]
             rejected = rejected_rows(processed, problems, key_columns)
             step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
@@ -301,6 +303,7 @@ class StepRun:
                 loaded=loaded.num_rows,
                 rejected=len({problem.position for problem in problems}),
                 last_key=last_key,
+                conversions=processed.conversions_in(positions),
             )
             step.checkpoints.save(
                 target,
