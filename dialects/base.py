@@ -181,6 +181,11 @@ class Dialect:
         """SQL true when a text value is the empty string (not blanks: they count as text)."""
         return f"{self.char_length(expression)} = 0"
 
+    def zero_date_predicate(self, expression: str) -> str | None:
+        """SQL true when a date or datetime value is a zero date ('0000-00-00'); None where the
+        engine cannot hold one (everywhere but MariaDB/MySQL), so nothing is counted."""
+        return None
+
     def as_text(self, expression: str) -> str:
         """SQL casting `expression` to text for display."""
         return f"CAST({expression} AS {self.text_cast_type})"

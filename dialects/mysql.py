@@ -120,6 +120,11 @@ class MySQLDialect(Dialect):
             f"WHERE CRC32(CONCAT_WS(0x1F, {key})) MOD 1000000 < {threshold}) s"
         )
 
+    def zero_date_predicate(self, expression: str) -> str | None:
+        # As text: '0000-00-00' and '0000-00-00 00:00:00' alike, and no comparison of a date
+        # with a zero-date literal, which a strict sql_mode warns about.
+        return f"CAST({expression} AS CHAR) LIKE '0000-00-00%'"
+
     def drop_temporary_sql(self, name: str) -> str:
         return f"DROP TEMPORARY TABLE {self.quote(name)}"
 
