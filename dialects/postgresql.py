@@ -6,7 +6,7 @@ import dataclasses
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, event, text
 from sqlalchemy.dialects.postgresql import ENUM, CreateEnumType
@@ -20,6 +20,7 @@ from dialects.column_types import POSTGRESQL_TYPES
 from dialects.registry import register_dialect
 from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
+from models.datasource import ConnectionSpec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -48,6 +49,18 @@ _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 _JSON_OIDS = frozenset({114, 199, 3802, 3807})  # json, json[], jsonb, jsonb[]
 _NUMERIC_OID = 1700
 _INTERVAL_OID, _INTERVAL_ARRAY_OID = 1186, 1187
+#: Types psycopg2 would turn into Python objects that lose or respell their value: interval
+#: (months folded into 30 days) and the built-in ranges (NumericRange(1, 5, '[)')), with
+#: their arrays. Read as the server's text, which is also what connectorx gives for ranges.
+_SERVER_TEXT = {
+    _INTERVAL_OID: _INTERVAL_ARRAY_OID,
+    3904: 3905,  # int4range
+    3906: 3907,  # numrange
+    3908: 3909,  # tsrange
+    3910: 3911,  # tstzrange
+    3912: 3913,  # daterange
+    3926: 3927,  # int8range
+}
 #: Decimals connectorx keeps: it reads every NUMERIC as decimal128(38, 10), rounding the rest.
 _FAST_READER_SCALE = 10
 #: psycopg2 reports this precision and scale for a NUMERIC declared without them.
@@ -69,8 +82,12 @@ class PostgreSQLDialect(Dialect):
     type_rules = POSTGRESQL_TYPES
     arrow_scheme = "postgresql"
 
+    def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
+        # SQLAlchemy would have psycopg2 turn hstore into dicts: its text is the value.
+        return {**super().engine_options(spec), "use_native_hstore": False}
+
     def prepare_engine(self, engine: Engine) -> None:
-        # JSON and intervals arrive as the server's own text, on our connections only.
+        # JSON, intervals and ranges arrive as the server's own text, on our connections only.
         event.listen(engine, "connect", _read_as_server_text)
 
     def result_columns(self, description: Sequence[Sequence[object]]) -> list[ResultColumn]:
@@ -271,19 +288,19 @@ def _as_is(text: str) -> str:
 
 
 def _read_as_server_text(dbapi_connection: object, _record: object) -> None:
-    """psycopg2 decodes json into dict/list/None (JSON null turning into SQL NULL) and folds
-    an interval's months into 30 days; told so per connection, it hands over the text."""
+    """psycopg2 decodes json into dict/list/None (a JSON null turning into SQL NULL), folds
+    an interval's months into 30 days and makes range objects; told so per connection, it
+    hands over the server's text instead."""
     import psycopg2.extensions
     import psycopg2.extras
 
     psycopg2.extras.register_default_json(dbapi_connection, loads=_as_is)
     psycopg2.extras.register_default_jsonb(dbapi_connection, loads=_as_is)
-    interval = psycopg2.extensions.new_type((_INTERVAL_OID,), "HIS_INTERVAL_TEXT", _text_cast)
-    intervals = psycopg2.extensions.new_array_type(
-        (_INTERVAL_ARRAY_OID,), "HIS_INTERVAL_ARRAY_TEXT", interval
-    )
-    psycopg2.extensions.register_type(interval, dbapi_connection)
-    psycopg2.extensions.register_type(intervals, dbapi_connection)
+    for oid, array_oid in _SERVER_TEXT.items():
+        single = psycopg2.extensions.new_type((oid,), f"HIS_TEXT_{oid}", _text_cast)
+        array = psycopg2.extensions.new_array_type((array_oid,), f"HIS_TEXT_{array_oid}", single)
+        psycopg2.extensions.register_type(single, dbapi_connection)
+        psycopg2.extensions.register_type(array, dbapi_connection)
 
 
 def _text_cast(value: str | None, _cursor: object) -> str | None:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy.exc import DBAPIError
 
 from dialects.base import Dialect
 from dialects.result_column import ResultColumn
@@ -104,10 +105,17 @@ class SourceReader:
         # The driver describes the query's columns without reading a row; both readers shape
         # their batches from it, so they agree on every batch (also an all-NULL one).
         if self._columns is None:
-            with self._connections.connect(self._spec) as connection:
-                result = connection.exec_driver_sql(describe_sql(self._query))
-                description = result.cursor.description or ()
-                result.close()
+            try:
+                with self._connections.connect(self._spec) as connection:
+                    result = connection.exec_driver_sql(describe_sql(self._query))
+                    description = result.cursor.description or ()
+                    result.close()
+            except DBAPIError as error:
+                # A query the engine refuses to wrap (SQL Server: ORDER BY in a derived table)
+                # is still read as written; unknown columns are not left to connectorx.
+                reason = f"the driver could not describe the query ({first_line(error)})"
+                self._columns = [ResultColumn("", fast_refusal=reason)]
+                return self._columns
             self._columns = self._dialect.result_columns(description)
         return self._columns
 

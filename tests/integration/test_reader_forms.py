@@ -70,14 +70,14 @@ def test_postgresql_readers_agree(ctx: ServiceContext, pg_database: URL) -> None
         pg_database,
         "CREATE TABLE forms (id INT PRIMARY KEY, token UUID, addr INET, numbers INT[], "
         "words TEXT[], bin BYTEA, price NUMERIC(20,6), instant TIMESTAMPTZ, clock TIME(6), "
-        "flag BOOLEAN, note TEXT)",
+        "flag BOOLEAN, note TEXT, span INT4RANGE, days DATERANGE)",
         "INSERT INTO forms VALUES "
         "(1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '192.168.0.1/24', '{1,2,NULL}', "
         "'{\"a b\",\"c,d\",NULL}', '\\x00ff5c0a', 12.5, '2024-02-29 23:59:59.5+07', "
-        "'23:59:59.999999', true, 'ไทย'), "
+        "'23:59:59.999999', true, 'ไทย', '[1,5)', '[2024-01-01,2024-02-01)'), "
         "(2, NULL, '::1', '{}', '{}', '', -0.000001, '1970-01-01 00:00:00+00', '00:00', "
-        "false, ''), "
-        "(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+        "false, '', 'empty', '(,2024-01-01]'), "
+        "(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
     )
 
     fast, driver, reader = read_both(ctx, pg_database, "SELECT * FROM forms")
@@ -95,6 +95,12 @@ def test_postgresql_readers_agree(ctx: ServiceContext, pg_database: URL) -> None
     assert row["instant"] == datetime(2024, 2, 29, 16, 59, 59, 500000, UTC)
     assert kinds(driver)["instant"] == {pa.timestamp("us", "UTC")}
     assert row["clock"] == time(23, 59, 59, 999999)
+    # Ranges as PostgreSQL writes them (psycopg2 would make NumericRange(1, 5, '[)') objects).
+    assert [(r["span"], r["days"]) for r in rows(driver)] == [
+        ("[1,5)", "[2024-01-01,2024-02-01)"),
+        ("empty", "(,2024-01-02)"),  # the server's own form of '(,2024-01-01]'
+        (None, None),
+    ]
 
 
 def test_postgresql_json_is_read_by_the_driver_as_the_servers_text(
