@@ -23,8 +23,9 @@ from here, so the same value never arrives spelt two ways:
 | dict (JSON a driver decoded)     | json.dumps, non-ASCII kept: {"a": 1}               |
 | None                             | NULL (no text; loaders write their NULL marker)    |
 
-The drivers are told not to decode JSON (dialects/postgresql.py), so a dict reaches this
-module only from a driver we do not configure; a JSON `null` then stays the text 'null'.
+The drivers are told not to decode JSON (dialects/postgresql.py): JSON arrives as its text and
+a JSON `null` stays the text 'null'. A dict reaches this module only from a driver we do not
+configure, and such a driver's None for a JSON null can no longer be told from SQL NULL.
 """
 
 from __future__ import annotations
