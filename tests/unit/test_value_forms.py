@@ -12,6 +12,7 @@ import pytest
 
 from dialects._arrow_text import copy_text
 from dialects._text_rows import text_lines
+from dialects.mssql import bindable as mssql_rows
 from dialects.result_column import ResultColumn
 from dialects.stream import driver_array, driver_batch, fast_batch
 from dialects.value_text import value_text
@@ -132,3 +133,9 @@ def test_values_arrow_has_no_type_for_become_their_text() -> None:
     assert driver_array([time(12, tzinfo=BANGKOK)]).to_pylist() == ["12:00:00+07:00"]
     assert driver_array([b"\x00", "x"]).to_pylist() == ["\\x00", "x"]  # SQLite's loose column
     assert driver_array([memoryview(b"\x00\xff")]).to_pylist() == [b"\x00\xff"]
+
+
+def test_sql_server_gets_a_mysql_time_as_the_text_its_time_reads() -> None:
+    # pyodbc refuses to bind a timedelta; no SQL Server runs here, so the rows are checked.
+    rows = [(1, timedelta(hours=8, microseconds=5)), (2, None), (3, -timedelta(seconds=1))]
+    assert list(mssql_rows(rows)) == [(1, "08:00:00.000005"), (2, None), (3, "-00:00:01")]
