@@ -105,6 +105,7 @@ def print_result(result: MigrationResult, *, replayed: bool = False) -> None:
                 f"would reject {reject.reference}{key}: {reject.column or 'the row'}{value} "
                 f"({reject.stage}): {reject.reason}"
             )
+        _print_conversions(result)
         return
     if replayed:
         out.print(f"Replay of the rejects of {result.step!r}:")
@@ -127,5 +128,12 @@ def print_result(result: MigrationResult, *, replayed: bool = False) -> None:
             )
             + (f" ({check.skipped})" if check.skipped else ""),
         )
+    _print_conversions(result)
     if result.log_path:
         out.print(f"log: {result.log_path}")
+
+
+def _print_conversions(result: MigrationResult) -> None:
+    # A value a transformer replaced as configured (a zero date made NULL) is reported.
+    if result.conversions:
+        out.print(Text(f"converted (values replaced as configured): {result.conversions_text}"))

@@ -42,16 +42,27 @@ class Example:
 
 @dataclass
 class TransformOutcome:
-    """The result of a run; `failed` and `reasons` say which values could not be converted."""
+    """The result of a run; `failed` and `reasons` say which values could not be converted.
+
+    `converted` marks the values a transformer replaced by a declared conversion the run
+    must report (ZERO_DATE_TO_NULL's zero dates turned into NULL): a conversion is counted,
+    never silent. None for transformers that only transform.
+    """
 
     values: pd.Series  # transformed, same index as the input
     failed: pd.Series  # bool, True where a value could not be converted
     reasons: pd.Series  # str reason where failed, None elsewhere
+    converted: pd.Series | None = None  # bool, True where a value was replaced as declared
 
     @property
     def failure_count(self) -> int:
         """How many values could not be converted."""
         return int(self.failed.sum())
+
+    @property
+    def conversion_count(self) -> int:
+        """How many values were replaced by the declared conversion."""
+        return 0 if self.converted is None else int(self.converted.sum())
 
 
 class Transformer:

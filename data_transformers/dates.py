@@ -1,6 +1,8 @@
-"""Date transformers: Buddhist era to and from ISO, and reformatting dates."""
+"""Date transformers: Buddhist era to and from ISO, reformatting dates, MySQL zero dates."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ from data_transformers.base import (
     ConverterParams,
     Example,
     Transformer,
+    TransformerParams,
     TransformOutcome,
     as_text,
     bounded,
@@ -29,6 +32,11 @@ from data_transformers.base import (
 )
 from data_transformers.registry import register_transformer
 
+#: A MySQL zero date, alone or with a time of day ('0000-00-00 00:00:00.000000').
+ZERO_DATE = r"0000-00-00(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?"
+#: A date with a zero month or day ('2024-00-10', '2024-01-00'), which MariaDB keeps when
+#: NO_ZERO_IN_DATE is off.
+ZERO_IN_DATE = r"\d{4}-(?:00-\d{2}|\d{2}-00)(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?"
 #: Characters of the shortest text BUDDHIST_TO_ISO reads with a time of day: '1มค2566 8:15'
 #: (day, month abbreviation, year, clock). A shorter text can only be a date.
 SHORTEST_DATE_WITH_CLOCK = 12
@@ -204,3 +212,49 @@ class DateFormat(Transformer):
 
         result, failed, reasons = by_distinct(text, reformat)
         return finish(values, result, failed, reasons, params, null=text.isna())
+
+
+class ZeroDateToNullParams(TransformerParams):
+    """Parameters of ZERO_DATE_TO_NULL."""
+
+    zero_in_date: bool = Field(
+        default=False,
+        description="Also NULL dates with a zero month or day ('2024-00-10', '2024-01-00').",
+    )
+
+
+@register_transformer("ZERO_DATE_TO_NULL")
+class ZeroDateToNull(Transformer):
+    """MySQL zero dates ('0000-00-00', '0000-00-00 00:00:00') to NULL, each one counted.
+
+    No other engine holds a zero date, so without this such rows can only be quarantined
+    (pgloader's zero-dates-to-null does the same). PyMySQL hands a zero date over as its text,
+    which is what this reads; every other value, date or text, passes unchanged. The run's
+    result reports how many values of the column were turned into NULL.
+    """
+
+    family = "dates"
+    description = "Turn MySQL zero dates (0000-00-00, 0000-00-00 00:00:00) into NULL, counted."
+    Params = ZeroDateToNullParams
+    examples = (
+        Example(
+            input=["0000-00-00", "2024-02-29", "0000-00-00 00:00:00", None, "2024-00-10"],
+            params={},
+            output=[None, "2024-02-29", None, None, "2024-00-10"],
+        ),
+        Example(
+            input=["0000-00-00 00:00:00.000000", "2024-00-10", "2024-01-00", "2024-01-02 08:00"],
+            params={"zero_in_date": True},
+            output=[None, None, None, "2024-01-02 08:00"],
+        ),
+        Example(input=[date(2024, 2, 29), None], params={}, output=[date(2024, 2, 29), None]),
+    )
+
+    def apply(self, values: pd.Series, params: ZeroDateToNullParams) -> TransformOutcome:
+        pattern = f"{ZERO_DATE}|{ZERO_IN_DATE}" if params.zero_in_date else ZERO_DATE
+        text = as_text(values).str.strip()
+        zero = text.str.fullmatch(pattern).fillna(False).astype(bool) & values.notna()
+        none = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+        failed = pd.Series(False, index=values.index)
+        result = values.mask(zero) if zero.any() else values
+        return TransformOutcome(values=result, failed=failed, reasons=none, converted=zero)

@@ -2,4 +2,5 @@
 
 from utils.plugins import import_submodules
 
-import_submodules(__name__, skip=frozenset({"base", "registry"}))
+# Not engines: `stream` needs pyarrow, which only a migration loads.
+import_submodules(__name__, skip=frozenset({"base", "registry", "stream"}))

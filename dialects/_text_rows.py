@@ -14,6 +14,8 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from dialects.value_text import decimal_text, duration_text, value_text
+
 NULL = "\\N"
 #: Rows encoded per block: large enough to amortise the joins, small enough to stream.
 BLOCK_ROWS = 5_000
@@ -39,20 +41,6 @@ def escape_text(value: str) -> str:
             .replace("\r", "\\r")
         )
     return value
-
-
-def _timedelta_text(value: timedelta) -> str:
-    # PyMySQL reads TIME columns as timedelta; str() would give "-1 day, 23:00:00".
-    micro = value.days * 86_400_000_000 + value.seconds * 1_000_000 + value.microseconds
-    sign, micro = ("-", -micro) if micro < 0 else ("", micro)
-    seconds, fraction = divmod(micro, 1_000_000)
-    text = f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    return f"{text}.{fraction:06d}" if fraction else text
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = str(value)  # four times faster than format(value, "f")
-    return format(value, "f") if "E" in text else text  # never exponent form: 1E+3 -> 1000
 
 
 def _cached(encode: Callable[[Any], str], limit: int = 100_000) -> Callable[[Any], str]:
@@ -87,39 +75,34 @@ def postgres_bytes(value: bytes | bytearray | memoryview) -> str:
     return "\\\\x" + bytes(value).hex()
 
 
+# The forms are dialects/value_text.py's; only the fast paths and the escaping are added here.
 _ENCODERS: dict[type, Callable[[Any], str]] = {
     str: escape_text,
     int: int.__repr__,
-    bool: lambda value: "1" if value else "0",  # both engines read 1/0 as true/false
+    bool: lambda value: "1" if value else "0",
     float: float.__repr__,
-    Decimal: _decimal_text,
+    Decimal: decimal_text,
     date: _date_text,
     datetime: _datetime_text,
     time: _time_text,
-    timedelta: _timedelta_text,
+    timedelta: duration_text,
     type(None): lambda _: NULL,
 }
-_SUPERCLASSES = (bool, int, float, Decimal, datetime, date, time, timedelta, str)
+_BINARY = (bytes, bytearray, memoryview)
 
 
 def text_field(value: object, binary: Callable[[Any], str] = postgres_bytes) -> str:
     """One value as a text-format field; `binary` encodes bytes, bytearray and memoryview.
 
-    Published by dialects/bulk.py: the one text form of a value (a TIME beyond 24 hours
-    becomes '838:59:59', a Decimal never takes exponent form).
+    Published by dialects/bulk.py: the one text form of a value (dialects/value_text.py),
+    escaped for COPY and LOAD DATA.
     """
     encoder = _ENCODERS.get(type(value))
     if encoder is not None:
         return encoder(value)
-    if isinstance(value, bytes | bytearray | memoryview):
+    if isinstance(value, _BINARY):
         return binary(value)
-    for kind in _SUPERCLASSES:  # subclasses: numpy.str_, pandas.Timestamp, enum members...
-        if isinstance(value, kind):
-            return _ENCODERS[kind](value)
-    item = getattr(value, "item", None)  # numpy scalars
-    if callable(item):
-        return text_field(item(), binary)
-    return escape_text(str(value))
+    return escape_text(value_text(value))
 
 
 def text_lines(rows: Iterable[Row], binary: Callable[[Any], str] = postgres_bytes) -> str:

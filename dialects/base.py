@@ -24,6 +24,7 @@ from dialects.column_types import (
     portable_type,
     render_with,
 )
+from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 
@@ -188,6 +189,11 @@ class Dialect:
         """SQL true when a text value is the empty string (not blanks: they count as text)."""
         return f"{self.char_length(expression)} = 0"
 
+    def zero_date_predicate(self, expression: str) -> str | None:
+        """SQL true when a date or datetime value is a zero date ('0000-00-00'); None where the
+        engine cannot hold one (everywhere but MariaDB/MySQL), so nothing is counted."""
+        return None
+
     def as_text(self, expression: str) -> str:
         """SQL casting `expression` to text for display."""
         return f"CAST({expression} AS {self.text_cast_type})"
@@ -305,6 +311,13 @@ class Dialect:
         port = spec.port or self.default_port
         database = quote(spec.database, safe="")
         return f"{self.arrow_scheme}://{user}{password}@{spec.host}:{port}/{database}"
+
+    def result_columns(self, description: Sequence[Sequence[Any]]) -> list[ResultColumn]:
+        """What the migration stream must know of each column of a result, read from the
+        driver's DB-API `description` (name, type code, sizes, precision, scale): which hold
+        durations, which decimals have a declared scale, which connectorx would alter.
+        By default only the names: every value is taken as the driver gives it."""
+        return [ResultColumn(str(entry[0])) for entry in description]
 
     # --- bulk load ----------------------------------------------------------------------------
 

@@ -8,7 +8,12 @@ column can hold), then rendered for the target engine. The rules, in short:
   TINYINT(1) stays a small integer: HIS flags hold 0/1/2, not booleans.
 - DECIMAL/NUMERIC keep precision and scale; FLOAT/DOUBLE/REAL stay floats of the same size.
 - Dates and times keep their fractional seconds; time-zone-aware timestamps stay aware where
-  the target can (PostgreSQL, SQL Server); MySQL has no such type and gets DATETIME.
+  the target can (PostgreSQL, SQL Server); MySQL has no such type and gets DATETIME, holding
+  the instant's UTC time.
+- MySQL TIME is a duration (-838:59:59 to 838:59:59), not a time of day: PostgreSQL gets
+  INTERVAL, and a PostgreSQL INTERVAL gets MySQL TIME back, with the same fractional seconds.
+  An interval MySQL TIME cannot hold (days, months, beyond 838 hours) is refused by the
+  target, row by row, never rewritten; YEAR/MONTH intervals, which never fit, stay text.
 - Strings keep their length in characters; MySQL gets utf8mb4 and a TEXT type for anything
   that could break its 65,535-byte row limit; ENUM/SET become VARCHAR of their longest value.
 - Whatever the rules do not know becomes unbounded text (the same type on the same engine).
@@ -62,8 +67,9 @@ _LOGICAL_NAMES = {"year": "integer", "decimal": "numeric", "float": "numeric"} |
 class PortableType:
     """What a column can hold, independent of any engine.
 
-    `kind` is one of integer, decimal, float, boolean, date, time, datetime, interval, year,
-    string, text, binary, json, uuid or unknown; the other fields apply to some kinds only.
+    `kind` is one of integer, decimal, float, boolean, date, time (of day), duration (MySQL
+    TIME), datetime, interval, year, string, text, binary, json, uuid or unknown; the other
+    fields apply to some kinds only.
     """
 
     kind: str
@@ -126,13 +132,15 @@ def portable_type(source_type: TypeEngine, source_dialect: str | None = None) ->
     if isinstance(t, sqltypes.Numeric):
         return PortableType("decimal", precision=t.precision, scale=t.scale)
     if isinstance(t, (sqltypes.Interval, postgresql.INTERVAL)):
-        return PortableType("interval", native=t)
+        return PortableType("interval", fraction=_fraction(t, source_dialect), native=t)
     if isinstance(t, sqltypes.DateTime):
         timezone = bool(getattr(t, "timezone", False)) or isinstance(t, mssql.DATETIMEOFFSET)
         fraction = _fraction(t, source_dialect)
         return PortableType("datetime", fraction=fraction, timezone=timezone)
     if isinstance(t, sqltypes.Date):
         return PortableType("date")
+    if isinstance(t, mysql.TIME):
+        return PortableType("duration", fraction=_fraction(t, source_dialect))
     if isinstance(t, sqltypes.Time):
         timezone = bool(getattr(t, "timezone", False))
         return PortableType("time", fraction=_fraction(t, source_dialect), timezone=timezone)
@@ -261,6 +269,7 @@ POSTGRESQL_TYPES: dict[str, Renderer] = {
     "interval": lambda p, _: (
         p.native if isinstance(p.native, postgresql.INTERVAL) else postgresql.INTERVAL()
     ),
+    "duration": lambda p, _: postgresql.INTERVAL(precision=_pg_precision(p)),
     "binary": lambda p, _: postgresql.BYTEA(),
     "json": lambda p, _: postgresql.JSONB(),
     "uuid": lambda p, _: sqltypes.UUID(),
@@ -308,6 +317,13 @@ def _mysql_binary(p: PortableType, keyed: bool) -> TypeEngine:
     return mysql.LONGBLOB()
 
 
+def _mysql_interval(p: PortableType, _keyed: bool) -> TypeEngine:
+    fields = (getattr(p.native, "fields", None) or "").lower()
+    if "year" in fields or "month" in fields:
+        return mysql.VARCHAR(_INTERVAL_TEXT_LENGTH)  # months are no duration TIME can hold
+    return mysql.TIME(fsp=p.fraction or None)
+
+
 MYSQL_TYPES: dict[str, Renderer] = {
     **SHARED_TYPES,
     "integer": _mysql_integer,
@@ -316,7 +332,8 @@ MYSQL_TYPES: dict[str, Renderer] = {
     "boolean": lambda p, _: mysql.TINYINT(display_width=1),
     "time": lambda p, _: mysql.TIME(fsp=p.fraction or None),
     "datetime": lambda p, _: mysql.DATETIME(fsp=p.fraction or None),  # no zone-aware type
-    "interval": lambda p, _: mysql.VARCHAR(_INTERVAL_TEXT_LENGTH),
+    "interval": _mysql_interval,
+    "duration": lambda p, _: mysql.TIME(fsp=p.fraction or None),
     "string": _mysql_string,
     # A source's byte limit may hold as many single-byte characters (latin1, tis620), each up
     # to 4 bytes in utf8mb4; an unknown limit (PostgreSQL TEXT) needs LONGTEXT.
@@ -333,6 +350,7 @@ SQLITE_TYPES: dict[str, Renderer] = {
     "time": lambda p, _: sqltypes.TIME(),
     "datetime": lambda p, _: sqltypes.DATETIME(),
     "interval": lambda p, _: sqltypes.VARCHAR(_INTERVAL_TEXT_LENGTH),
+    "duration": lambda p, _: sqltypes.TIME(),  # SQLite keeps the text: 838:59:59 too
     "binary": lambda p, _: sqltypes.BLOB(),
     "json": lambda p, _: sqlite.JSON(),
     "uuid": lambda p, _: sqltypes.CHAR(_UUID_TEXT_LENGTH),
@@ -378,6 +396,8 @@ MSSQL_TYPES: dict[str, Renderer] = {
         else mssql.DATETIME2(precision=p.fraction)
     ),
     "interval": lambda p, _: mssql.NVARCHAR(_INTERVAL_TEXT_LENGTH),
+    # SQL Server's TIME holds a day at most: a longer MySQL TIME is refused there.
+    "duration": lambda p, _: mssql.TIME(precision=p.fraction),
     "string": _mssql_string,
     "text": lambda p, _: mssql.NVARCHAR(None),
     "binary": _mssql_binary,

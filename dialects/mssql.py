@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
 from dialects._sql import error_text, for_paramstyle, markers, non_key_columns
 from dialects.base import Dialect
 from dialects.column_types import MSSQL_TYPES
 from dialects.registry import register_dialect
+from dialects.value_text import duration_text
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 
@@ -104,6 +107,27 @@ class MSSQLDialect(Dialect):
 
     # truncate: the base class's DELETE; TRUNCATE TABLE fails on a table a foreign key names.
 
+    def bulk_load(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        return super().bulk_load(connection, table, schema, columns, bindable(rows))
+
+    def upsert(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        return super().upsert(connection, table, schema, columns, key_columns, bindable(rows))
+
     def upsert_sql(
         self,
         table: str,
@@ -141,3 +165,13 @@ class MSSQLDialect(Dialect):
         # XML (the cast takes them). LEN counts UTF-16 units: an emoji counts 2 unless the
         # column's collation is supplementary-character aware (_SC, _UTF8).
         return f"SUM(LEN(CAST({expression} AS NVARCHAR(MAX)) + N'.') - 1)"
+
+
+def bindable(rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+    """`rows` as pyodbc binds them: it binds no timedelta, so a MySQL TIME (a duration) goes as
+    its text, which SQL Server's TIME reads up to a day and refuses beyond."""
+    for row in rows:
+        if any(type(value) is timedelta for value in row):
+            yield tuple(duration_text(v) if isinstance(v, timedelta) else v for v in row)
+        else:
+            yield row

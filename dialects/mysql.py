@@ -17,10 +17,12 @@ from sqlalchemy.sql import sqltypes
 from sqlalchemy.types import TypeEngine
 
 from dialects._load_data import LOCAL_INFILE_REFUSED, check_loaded, load_data_sql, write_parts
+from dialects._mysql_values import result_column, storable
 from dialects._sql import error_code, for_paramstyle, non_key_columns
 from dialects.base import Dialect
 from dialects.column_types import MYSQL_TYPES
 from dialects.registry import register_dialect
+from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
 
@@ -107,6 +109,9 @@ class MySQLDialect(Dialect):
         # switched on only while bulk_load runs its own LOAD DATA (see local_infile_enabled).
         event.listen(engine, "connect", _refuse_local_files)
 
+    def result_columns(self, description: Sequence[Sequence[Any]]) -> list[ResultColumn]:
+        return [result_column(entry) for entry in description]
+
     def row_estimate_sql(self) -> str:
         return (
             "SELECT table_name, table_rows FROM information_schema.tables "
@@ -126,6 +131,11 @@ class MySQLDialect(Dialect):
             f"(SELECT * FROM {qualified_table} "
             f"WHERE CRC32(CONCAT_WS(0x1F, {key})) MOD 1000000 < {threshold}) s"
         )
+
+    def zero_date_predicate(self, expression: str) -> str | None:
+        # As text: '0000-00-00' and '0000-00-00 00:00:00' alike, and no comparison of a date
+        # with a zero-date literal, which a strict sql_mode warns about.
+        return f"CAST({expression} AS CHAR) LIKE '0000-00-00%'"
 
     def drop_temporary_sql(self, name: str) -> str:
         return f"DROP TEMPORARY TABLE {self.quote(name)}"
@@ -233,6 +243,7 @@ class MySQLDialect(Dialect):
     ) -> int:
         # LOAD DATA LOCAL INFILE from a temporary file written (and loaded) in parts; INSERT
         # batches when the server or the client has LOCAL INFILE switched off.
+        rows = storable(rows)
         with tempfile.TemporaryDirectory(prefix="his_load_") as folder:
             path = os.path.join(folder, "rows.tsv")
             with self.local_infile_enabled(connection):
@@ -245,6 +256,17 @@ class MySQLDialect(Dialect):
                     check_loaded(connection, table, loaded, count)
                     written += count
         return written
+
+    def upsert(
+        self,
+        connection: Connection,
+        table: str,
+        schema: str | None,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        return super().upsert(connection, table, schema, columns, key_columns, storable(rows))
 
     # truncate: the base class's DELETE. TRUNCATE TABLE would commit the caller's transaction
     # implicitly, so a load failing after it could no longer bring the old rows back.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Engine, Table, event, text
 from sqlalchemy.dialects.postgresql import ENUM, CreateEnumType
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import ExecutableDDLElement
@@ -17,7 +18,9 @@ from dialects._text_rows import TextRowStream
 from dialects.base import Dialect
 from dialects.column_types import POSTGRESQL_TYPES
 from dialects.registry import register_dialect
+from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
+from models.datasource import ConnectionSpec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,6 +48,27 @@ _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)")
 # 'COPY visits, line 3, column code: "TOO-LONG"' (or ': null input').
 _COPY_COLUMN = re.compile(r"^COPY .*?, line \d+, column (.+?): (?:\"|null input)", re.MULTILINE)
 
+# Type OIDs of the result columns the fast reader must not read (pg_type).
+_JSON_OIDS = frozenset({114, 199, 3802, 3807})  # json, json[], jsonb, jsonb[]
+_NUMERIC_OID = 1700
+_INTERVAL_OID, _INTERVAL_ARRAY_OID = 1186, 1187
+#: Types psycopg2 would turn into Python objects that lose or respell their value: interval
+#: (months folded into 30 days) and the built-in ranges (NumericRange(1, 5, '[)')), with
+#: their arrays. Read as the server's text, which is also what connectorx gives for ranges.
+_SERVER_TEXT = {
+    _INTERVAL_OID: _INTERVAL_ARRAY_OID,
+    3904: 3905,  # int4range
+    3906: 3907,  # numrange
+    3908: 3909,  # tsrange
+    3910: 3911,  # tstzrange
+    3912: 3913,  # daterange
+    3926: 3927,  # int8range
+}
+#: Decimals connectorx keeps: it reads every NUMERIC as decimal128(38, 10), rounding the rest.
+_FAST_READER_SCALE = 10
+#: psycopg2 reports this precision and scale for a NUMERIC declared without them.
+_UNCONSTRAINED = 65535
+
 
 @register_dialect("postgresql")
 class PostgreSQLDialect(Dialect):
@@ -61,6 +85,17 @@ class PostgreSQLDialect(Dialect):
     type_rules = POSTGRESQL_TYPES
     arrow_scheme = "postgresql"
     text_holds_nul = False  # "invalid byte sequence for encoding UTF8: 0x00"
+
+    def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
+        # SQLAlchemy would have psycopg2 turn hstore into dicts: its text is the value.
+        return {**super().engine_options(spec), "use_native_hstore": False}
+
+    def prepare_engine(self, engine: Engine) -> None:
+        # JSON, intervals and ranges arrive as the server's own text, on our connections only.
+        event.listen(engine, "connect", _read_as_server_text)
+
+    def result_columns(self, description: Sequence[Sequence[object]]) -> list[ResultColumn]:
+        return [_result_column(entry) for entry in description]
 
     def row_estimate_sql(self) -> str:
         # reltuples is -1 for a table never analysed (PostgreSQL 14+); reported as unknown.
@@ -238,3 +273,50 @@ class PostgreSQLDialect(Dialect):
             f"FROM {staging} ORDER BY {keys}, ctid DESC ON CONFLICT ({keys}) {action}",
         )
         return count
+
+
+def _result_column(entry: Sequence[object]) -> ResultColumn:
+    name, oid, precision, scale = str(entry[0]), entry[1], entry[4], entry[5]
+    if oid in _JSON_OIDS:
+        # connectorx re-serialises JSON and rounds its numbers (1.000000000000000000001 -> 1.0).
+        return ResultColumn(name, fast_refusal=f"column {name} is JSON, which connectorx rewrites")
+    if oid in (_INTERVAL_OID, _INTERVAL_ARRAY_OID):
+        return ResultColumn(
+            name, fast_refusal=f"column {name} is an interval, which connectorx cannot read"
+        )
+    if oid != _NUMERIC_OID:
+        return ResultColumn(name)
+    if not isinstance(scale, int) or not isinstance(precision, int) or scale >= _UNCONSTRAINED:
+        # Without a declared scale each value keeps its own digits, which the driver gives.
+        return ResultColumn(
+            name, fast_refusal=f"column {name} is NUMERIC without a scale, which connectorx rounds"
+        )
+    column = ResultColumn(name, scale=scale, precision=precision)
+    if scale > _FAST_READER_SCALE:
+        refusal = f"column {name} has {scale} decimals; connectorx keeps {_FAST_READER_SCALE}"
+        return dataclasses.replace(column, fast_refusal=refusal)
+    return column
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _read_as_server_text(dbapi_connection: object, _record: object) -> None:
+    """psycopg2 decodes json into dict/list/None (a JSON null turning into SQL NULL), folds
+    an interval's months into 30 days and makes range objects; told so per connection, it
+    hands over the server's text instead."""
+    import psycopg2.extensions
+    import psycopg2.extras
+
+    psycopg2.extras.register_default_json(dbapi_connection, loads=_as_is)
+    psycopg2.extras.register_default_jsonb(dbapi_connection, loads=_as_is)
+    for oid, array_oid in _SERVER_TEXT.items():
+        single = psycopg2.extensions.new_type((oid,), f"HIS_TEXT_{oid}", _text_cast)
+        array = psycopg2.extensions.new_array_type((array_oid,), f"HIS_TEXT_{array_oid}", single)
+        psycopg2.extensions.register_type(single, dbapi_connection)
+        psycopg2.extensions.register_type(array, dbapi_connection)
+
+
+def _text_cast(value: str | None, _cursor: object) -> str | None:
+    return value

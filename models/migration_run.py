@@ -164,6 +164,9 @@ class MigrationResult:
     test: bool = False
     preview: list[dict[str, Any]] = field(default_factory=list)  # test mode: transformed rows
     rejects: list[RejectedRow] = field(default_factory=list)  # test mode: the would-be rejects
+    #: Values of loaded rows a transformer replaced by a declared conversion, per
+    #: "column: TRANSFORMER" (ZERO_DATE_TO_NULL's zero dates): reported, never silent.
+    conversions: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -171,6 +174,11 @@ class MigrationResult:
         leaves out the rows the interrupted run had read."""
         read = self.rows_read - self.resumed_from
         return read / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def conversions_text(self) -> str:
+        """The conversions in one line: 'd: ZERO_DATE_TO_NULL 3, dt: ZERO_DATE_TO_NULL 1'."""
+        return ", ".join(f"{name} {count:,}" for name, count in sorted(self.conversions.items()))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary, stored in the run record."""
@@ -188,4 +196,5 @@ class MigrationResult:
             "error": self.error,
             "log_path": self.log_path,
             "test": self.test,
+            "conversions": dict(self.conversions),
         }

@@ -40,6 +40,8 @@ class ColumnProfile:
     null_count: int | None = None
     empty_count: int | None = None
     zero_count: int | None = None
+    #: Zero dates ('0000-00-00'): date and datetime columns of engines that hold them.
+    zero_dates: int | None = None
     distinct_count: int | None = None
     min_value: str | None = None
     max_value: str | None = None

@@ -42,12 +42,22 @@ class ProcessedBatch:
     batch: pa.RecordBatch  # every row, target columns (failed rows included)
     keys: list[tuple[Any, ...]]  # the source key of every row, in order
     problems: list[RowProblem] = field(default_factory=list)
+    #: "column: TRANSFORMER" -> positions of the values it replaced by a declared conversion.
+    converted: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def clean_positions(self) -> list[int]:
         """Rows without any problem, in order: the ones to load."""
         failed = {problem.position for problem in self.problems}
         return [position for position in range(self.batch.num_rows) if position not in failed]
+
+    def conversions_in(self, loaded: Sequence[int]) -> dict[str, int]:
+        """How many values of the rows at `loaded` each conversion replaced (none left out)."""
+        rows = set(loaded)
+        counts = {
+            name: sum(p in rows for p in positions) for name, positions in self.converted.items()
+        }
+        return {name: count for name, count in counts.items() if count}
 
 
 class BatchProcessor:
@@ -65,6 +75,7 @@ class BatchProcessor:
         keys = self._keys_of(batch, names)
         arrays: list[pa.Array] = []
         problems: list[RowProblem] = []
+        converted: dict[str, list[int]] = {}
         for item in self._items:
             target = str(item.target)
             if item.source:
@@ -73,15 +84,20 @@ class BatchProcessor:
             else:
                 array = pa.array([item.default] * batch.num_rows)
             if item.transformers or item.validators or (item.source and item.default is not None):
-                array = self._apply(item, target, array, problems)
+                array = self._apply(item, target, array, problems, converted)
             arrays.append(array)
         problems.sort(key=lambda problem: problem.position)
         return ProcessedBatch(
-            pa.RecordBatch.from_arrays(arrays, self.target_columns), keys, problems
+            pa.RecordBatch.from_arrays(arrays, self.target_columns), keys, problems, converted
         )
 
     def _apply(
-        self, item: Any, target: str, array: pa.Array, problems: list[RowProblem]
+        self,
+        item: Any,
+        target: str,
+        array: pa.Array,
+        problems: list[RowProblem],
+        converted: dict[str, list[int]],
     ) -> pa.Array:
         original = as_series(array, target)
         values = original
@@ -97,6 +113,8 @@ class BatchProcessor:
                         "transform",
                     )
                 )
+            if outcome.conversion_count:
+                converted[f"{target}: {call.name}"] = _positions(outcome.converted)
             values = outcome.values
         if item.default is not None:  # a NULL (after the transformers) takes the default
             values = values.astype(object).where(values.notna(), item.default)

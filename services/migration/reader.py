@@ -6,7 +6,10 @@ Two readers give the same batches:
 - the standard one streams through the SQLAlchemy driver with a server-side cursor.
 connectorx refuses some legacy values (MySQL zero dates, TIME beyond 24 h). Whenever it fails,
 reading goes on with the standard driver from the key of the last batch handed out, so a batch
-is never read twice or skipped.
+is never read twice or skipped. Some columns it would not refuse but alter (JSON rewritten,
+decimals rounded to 10 places): the dialect names them from the driver's description of the
+query, read once before the first batch, and then the driver reads from the start. Both
+readers hand over their values in one form (dialects/stream.py).
 
 Rows come ordered by the source key and filtered to keys after the checkpoint ("keyset
 pagination"), which is what makes a resumed run start exactly where the killed one stopped.
@@ -17,16 +20,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from datetime import time, timedelta
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy.exc import DBAPIError
 
 from dialects.base import Dialect
-from dialects.bulk import text_field
+from dialects.result_column import ResultColumn
+from dialects.stream import driver_batch, fast_batch
 from models.datasource import ConnectionSpec
 from services.connections import ConnectionManager
-from services.migration.source_query import SourceQuery, keyset_sql
+from services.migration.source_query import SourceQuery, describe_sql, keyset_sql
 from utils.text import first_line
 
 log = logging.getLogger(__name__)
@@ -56,10 +60,17 @@ class SourceReader:
         self.reader = "connectorx" if self._fast else "driver"
         #: Why the fast reader gave up, when it did (one line, no values).
         self.fallback_reason: str | None = None
+        self._columns: list[ResultColumn] | None = None
 
     def batches(self, after: Sequence[Any] | None = None) -> Iterator[pa.RecordBatch]:
         """Every row after key `after` (all rows when None), `batch_size` rows at a time."""
         last = tuple(after) if after else None
+        refusal = next((c.fast_refusal for c in self._result_columns() if c.fast_refusal), None)
+        if self._fast and refusal:
+            self._fast = False
+            self.reader = "driver"
+            self.fallback_reason = refusal
+            log.info("fast reader not used (%s); reading with the driver", refusal)
         if self._fast:
             try:
                 for batch in self._arrow_batches(last):
@@ -90,6 +101,24 @@ class SourceReader:
             for column in self._query.key
         )
 
+    def _result_columns(self) -> list[ResultColumn]:
+        # The driver describes the query's columns without reading a row; both readers shape
+        # their batches from it, so they agree on every batch (also an all-NULL one).
+        if self._columns is None:
+            try:
+                with self._connections.connect(self._spec) as connection:
+                    result = connection.exec_driver_sql(describe_sql(self._query))
+                    description = result.cursor.description or ()
+                    result.close()
+            except DBAPIError as error:
+                # A query the engine refuses to wrap (SQL Server: ORDER BY in a derived table)
+                # is still read as written; unknown columns are not left to connectorx.
+                reason = f"the driver could not describe the query ({first_line(error)})"
+                self._columns = [ResultColumn("", fast_refusal=reason)]
+                return self._columns
+            self._columns = self._dialect.result_columns(description)
+        return self._columns
+
     def _sql(self, after: tuple[Any, ...] | None) -> str:
         # Rendering the key's literals needs the engine's SQLAlchemy dialect, not a connection.
         compiler = self._connections.engine_for(self._spec).dialect
@@ -107,7 +136,9 @@ class SourceReader:
             batch_size=self._batch_size,
             **({"pre_execution_query": pre} if pre else {}),
         )
-        yield from reader
+        columns = self._result_columns()
+        for batch in reader:
+            yield fast_batch(batch, columns)
 
     def _driver_batches(self, after: tuple[Any, ...] | None) -> Iterator[pa.RecordBatch]:
         sql = self._sql(after)
@@ -117,44 +148,9 @@ class SourceReader:
             )
             result = streaming.exec_driver_sql(sql)
             names = list(result.keys())
+            columns = self._result_columns()
             for rows in result.partitions(self._batch_size):
-                yield rows_to_batch(names, rows)
-
-
-def rows_to_batch(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
-    """Driver rows as an Arrow batch, each column typed from its values (ints stay ints)."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pa.RecordBatch.from_arrays([_column_array(list(values)) for values in columns], names)
-
-
-def _column_array(values: list[Any]) -> pa.Array:
-    if any(isinstance(value, timedelta) for value in values):
-        values = [_clock(value) for value in values]
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        # Mixed types (SQLite's loose columns) or out-of-range numbers: keep their text; the
-        # target engine parses it, or the load rejects the row with the engine's own reason.
-        return pa.array([None if value is None else _as_text(value) for value in values])
-
-
-def _clock(value: Any) -> Any:
-    # PyMySQL reads TIME as timedelta. A time of day becomes a time; MySQL's longer durations
-    # ('838:59:59', negatives) stay text, so the target decides whether it can hold them.
-    if not isinstance(value, timedelta):
-        return value
-    if timedelta(0) <= value < timedelta(days=1):
-        seconds = value.seconds
-        return time(seconds // 3600, seconds // 60 % 60, seconds % 60, value.microseconds)
-    return text_field(value)
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    return str(value)
+                yield driver_batch(names, rows, columns)
 
 
 def column_index(names: Sequence[str], column: str) -> int:

@@ -139,6 +139,11 @@ def keyset_sql(
     return sql + " ORDER BY " + ", ".join(dialect.quote(column) for column in query.key)
 
 
+def describe_sql(query: SourceQuery) -> str:
+    """`query` returning no row: what the driver needs to describe its columns, at no cost."""
+    return f"SELECT * FROM ({query.sql}) {SOURCE_ALIAS} WHERE 1 = 0"
+
+
 def count_sql(
     query: SourceQuery, dialect: Dialect, compiler: SQLDialect, through: Sequence[Any] | None
 ) -> str:

@@ -71,8 +71,17 @@ class StepState:
     measures: dict[str, ColumnMeasure] = field(default_factory=dict)
     before: Checksums | None = None  # the target's checksums before an append to a full table
     stream: StreamChecksums | None = None  # what was sent so far, column by column
+    conversions: dict[str, int] = field(default_factory=dict)  # see MigrationResult
 
-    def count_batch(self, *, read: int, loaded: int, rejected: int, last_key: tuple) -> None:
+    def count_batch(
+        self,
+        *,
+        read: int,
+        loaded: int,
+        rejected: int,
+        last_key: tuple,
+        conversions: dict[str, int] | None = None,
+    ) -> None:
         """Add one committed batch to the counters."""
         self.rows_read += read
         self.rows_loaded += loaded
@@ -80,6 +89,8 @@ class StepState:
         self.batches += 1
         if last_key:
             self.last_key = tuple(last_key)
+        for name, count in (conversions or {}).items():
+            self.conversions[name] = self.conversions.get(name, 0) + count
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form kept in the checkpoint (checksums as exact text)."""
@@ -93,6 +104,7 @@ class StepState:
             "measures": {column: str(measure) for column, measure in self.measures.items()},
             "before": self.before,
             "stream": self.stream.to_state() if self.stream is not None else None,
+            "conversions": dict(self.conversions),
         }
 
     @classmethod
@@ -119,6 +131,7 @@ class StepState:
             if before
             else None,
             stream=StreamChecksums(measures, data.get("stream")),
+            conversions={name: int(count) for name, count in data.get("conversions", {}).items()},
         )
 
     def result(
@@ -140,4 +153,5 @@ class StepState:
             seconds=seconds,
             resumed_from=self.resumed_from,
             reconciliation=reconciliation,
+            conversions=dict(self.conversions),
         )

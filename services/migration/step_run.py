@@ -170,6 +170,8 @@ class StepRun:
             result.rows_per_second,
             reader,
         )
+        if result.conversions:
+            run_log.info("converted as configured: %s", result.conversions_text)
         progress(
             ProgressEvent(ProgressKind.FINISHED, step.name, result.rows_read, result.rows_read)
         )
@@ -387,7 +389,7 @@ class StepRun:
                     at, refusal = first_refused(target, dialect, config, schema, good, error)
                     problem = load_problem(candidates[at], refusal, dialect, processed.batch)
                     raise self._stopped(processed, problem, key_columns) from None
-                loaded = good
+                loaded, positions = good, candidates
             else:
                 written, refused = write_or_split(
                     target, dialect, config, schema, good, encoded=encoded
@@ -396,7 +398,7 @@ class StepRun:
                     load_problem(candidates[i], error, dialect, processed.batch)
                     for i, error in refused
                 ]
-                loaded = take(good, written)
+                loaded, positions = take(good, written), [candidates[i] for i in written]
             rejected = rejected_rows(processed, problems, key_columns, batch=state.batches + 1)
             stored = step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
@@ -407,6 +409,7 @@ class StepRun:
                 loaded=loaded.num_rows,
                 rejected=len({problem.position for problem in problems}),
                 last_key=last_key,
+                conversions=processed.conversions_in(positions),
             )
             step.checkpoints.save(
                 target,

@@ -77,6 +77,7 @@ def run_test(
     result.rows_rejected = len({problem.position for problem in problems})
     result.batches = 1 if processed.batch.num_rows else 0
     result.preview = _preview(take(good, written))
+    result.conversions = processed.conversions_in([candidates[i] for i in written])
     result.seconds = time.perf_counter() - started
     result.status = RunStatus.SUCCEEDED
     run_log.info(

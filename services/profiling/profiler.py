@@ -32,6 +32,7 @@ from services.profiling.queries import (
     first_values_sql,
     grouping_index,
     grouping_sets_sql,
+    holds_dates,
 )
 from utils.text import first_line
 
@@ -217,7 +218,9 @@ def _profile_columns(
     sampling: SamplingSettings,
 ) -> tuple[list[ColumnProfile], int]:
     """Every column's statistics over `source`, and how many rows that was."""
-    columns = [ProfiledColumn(c["name"], column_kind(c["type"])) for c in reflected]
+    columns = [
+        ProfiledColumn(c["name"], column_kind(c["type"]), holds_dates(c["type"])) for c in reflected
+    ]
     deep = mode is ProfileMode.DEEP
     keep = max(TOP_VALUES, max((sampling.limit_for(table, c.name) for c in columns), default=0))
     plan = (
@@ -291,6 +294,8 @@ def _column_profile(
         profile.max_length = None if longest is None else int(longest)
     if column.kind is ColumnKind.NUMBER:
         profile.zero_count = int(row[f"zero_{index}"] or 0)
+    if f"zerodate_{index}" in row:
+        profile.zero_dates = int(row[f"zerodate_{index}"] or 0)
     if column.orderable:
         profile.min_value = row[f"min_{index}"]
         profile.max_value = row[f"max_{index}"]

@@ -28,6 +28,11 @@ class ColumnKind(StrEnum):
     OTHER = "other"  # binary, JSON, arrays, spatial…: null count only
 
 
+def holds_dates(column_type: sqltypes.TypeEngine) -> bool:
+    """A date or datetime column (one where MariaDB/MySQL may keep zero dates)."""
+    return isinstance(column_type, sqltypes.Date | sqltypes.DateTime)
+
+
 def column_kind(column_type: sqltypes.TypeEngine) -> ColumnKind:
     """Classify a reflected SQLAlchemy type."""
     if isinstance(column_type, sqltypes.Boolean):
@@ -49,6 +54,7 @@ class ProfiledColumn:
 
     name: str
     kind: ColumnKind
+    dated: bool = False  # a date or a datetime (not a time of day): it may hold zero dates
 
     @property
     def countable(self) -> bool:
@@ -65,7 +71,7 @@ def aggregate_sql(
     dialect: Dialect, source: str, columns: list[ProfiledColumn], *, deep: bool
 ) -> str:
     """One row: `n` (rows), then per column i `nn_i` (non-null) and, when deep, `empty_i`,
-    `zero_i`, `min_i`, `max_i`, `avglen_i`, `maxlen_i` where they apply."""
+    `zero_i`, `zerodate_i`, `min_i`, `max_i`, `avglen_i`, `maxlen_i` where they apply."""
     parts = ["COUNT(*) AS n"]
     for index, column in enumerate(columns):
         ref = dialect.quote(column.name)
@@ -79,6 +85,9 @@ def aggregate_sql(
             parts.append(f"MAX({length}) AS maxlen_{index}")
         if column.kind is ColumnKind.NUMBER:
             parts.append(f"COUNT(CASE WHEN {ref} = 0 THEN 1 END) AS zero_{index}")
+        zero_date = dialect.zero_date_predicate(ref) if column.dated else None
+        if zero_date is not None:
+            parts.append(f"COUNT(CASE WHEN {zero_date} THEN 1 END) AS zerodate_{index}")
         if column.orderable:
             parts.append(f"{dialect.as_text(f'MIN({ref})')} AS min_{index}")
             parts.append(f"{dialect.as_text(f'MAX({ref})')} AS max_{index}")

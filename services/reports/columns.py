@@ -139,6 +139,8 @@ def _detail(row: ColumnRow) -> str:
         ("Distinct values", _grouped(cells["distinct_count"]) or "—"),
         ("Masked", f"yes ({column.phi_kind})" if column.masked else "no"),
     ]
+    if column.zero_dates is not None:  # only engines that hold zero dates count them
+        facts.insert(5, ("Zero dates", _grouped(cells["zero_dates"])))
     facts_html = "".join(
         f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in facts
     )

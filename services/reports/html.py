@@ -16,7 +16,7 @@ from services.privacy import MASKING_RULES
 from services.reports.charts import COMPOSITION_PARTS
 from services.reports.columns import columns_tab, pager, quality_cell
 from services.reports.quality import QUALITY_FORMULA, QUALITY_NOTES, mean_score, table_score
-from services.reports.rows import CSV_COLUMNS, fmt, sampled_label, table_label
+from services.reports.rows import csv_columns, fmt, sampled_label, table_label
 from utils.registry import UnknownPluginError
 
 
@@ -157,7 +157,8 @@ def _table_row(table: TableProfile) -> str:
 
 def _docs(profile: DatabaseProfile) -> str:
     columns = "".join(
-        f"<dt>{escape(name)}</dt><dd>{escape(meaning)}</dd>" for name, meaning in CSV_COLUMNS
+        f"<dt>{escape(name)}</dt><dd>{escape(meaning)}</dd>"
+        for name, meaning in csv_columns(profile)
     )
     notes = "".join(f"<li>{escape(note)}</li>" for note in QUALITY_NOTES)
     rules = "".join(f"<li>{escape(rule)}</li>" for rule in MASKING_RULES)

@@ -43,6 +43,31 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 #: The CSV header: the names of `CSV_COLUMNS`.
 CSV_HEADER: tuple[str, ...] = tuple(name for name, _ in CSV_COLUMNS)
+#: After zero_count, in a profile that counted zero dates (MariaDB/MySQL); other engines
+#: cannot hold one, so their reports have no such column.
+ZERO_DATES_COLUMN = (
+    "zero_dates",
+    "Rows holding a zero date 0000-00-00 (MariaDB/MySQL date and datetime columns only).",
+)
+
+
+def counts_zero_dates(profile: DatabaseProfile) -> bool:
+    """Whether any column of `profile` has a zero-date count."""
+    return any(c.zero_dates is not None for table in profile.tables for c in table.columns)
+
+
+def csv_columns(profile: DatabaseProfile) -> tuple[tuple[str, str], ...]:
+    """The columns of `profile`'s CSV with their meanings: `CSV_COLUMNS`, and zero_dates
+    where it was counted."""
+    if not counts_zero_dates(profile):
+        return CSV_COLUMNS
+    at = CSV_HEADER.index("zero_count") + 1
+    return (*CSV_COLUMNS[:at], ZERO_DATES_COLUMN, *CSV_COLUMNS[at:])
+
+
+def csv_header(profile: DatabaseProfile) -> tuple[str, ...]:
+    """The names of `csv_columns(profile)`."""
+    return tuple(name for name, _ in csv_columns(profile))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +83,12 @@ class ColumnRow:
 
 def column_rows(profile: DatabaseProfile) -> Iterator[ColumnRow]:
     """Every column of every table, in the profile's order, as report rows."""
+    dated = counts_zero_dates(profile)
     for table in profile.tables:
         for column, score in zip(table.columns, column_scores(table), strict=True):
             shares = composition(column, table.rows_profiled)
-            yield ColumnRow(
-                table, column, shares, score, _cells(profile, table, column, shares, score)
-            )
+            cells = _cells(profile, table, column, shares, score, dated=dated)
+            yield ColumnRow(table, column, shares, score, cells)
 
 
 def table_label(table: TableProfile) -> str:
@@ -100,6 +125,8 @@ def _cells(
     column: ColumnProfile,
     shares: Composition,
     score: float | None,
+    *,
+    dated: bool,
 ) -> dict[str, str]:
     return {
         "datasource": fmt(profile.datasource),
@@ -117,6 +144,7 @@ def _cells(
         "null_count": fmt(column.null_count),
         "empty_count": fmt(column.empty_count),
         "zero_count": fmt(column.zero_count),
+        **({"zero_dates": fmt(column.zero_dates)} if dated else {}),
         "distinct_count": fmt(column.distinct_count),
         "valid_pct": fmt(shares.valid),
         "null_pct": fmt(shares.null),

@@ -14,7 +14,7 @@ from pathlib import Path
 from models.profile import DatabaseProfile
 from services.privacy import mask_profile, scrub_cids
 from services.reports.html import render_html
-from services.reports.rows import CSV_HEADER, column_rows
+from services.reports.rows import column_rows, csv_header
 
 # Excel runs a cell that starts with one of these as a formula ("CSV injection"); values are
 # untrusted, so such a cell is written with a leading apostrophe, which Excel hides.
@@ -74,9 +74,10 @@ def csv_text(profile: DatabaseProfile) -> str:
     """data_profile.csv's content (without the byte-order mark): a header, one row per column."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    header = csv_header(profile)
+    writer.writerow(header)
     for row in column_rows(profile):
-        writer.writerow(_defuse(row.cells[name]) for name in CSV_HEADER)
+        writer.writerow(_defuse(row.cells[name]) for name in header)
     return buffer.getvalue()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ PG_VISIT_TYPES = {
     "flag": ("smallint", None, 16, 0, None, "YES"),
     "income": ("numeric", None, 12, 4, None, "YES"),
     "ratio": ("double precision", None, 53, None, None, "YES"),
-    "vsttime": ("time without time zone", None, None, None, 3, "YES"),
+    "vsttime": ("interval", None, None, None, 3, "YES"),  # MySQL TIME is a duration
     "stamp": ("timestamp without time zone", None, None, None, 6, "YES"),
     "vstdate": ("date", None, None, None, 0, "YES"),
     "hn": ("character varying", 20, None, None, None, "NO"),
@@ -207,7 +207,7 @@ def test_mariadb_table_is_created_on_postgresql_with_faithful_types_and_values(
     back["scan"] = bytes(back["scan"])  # psycopg2 reads bytea as a memoryview
     assert back == {
         **EXTREME_VISIT,
-        "vsttime": time(23, 59, 59, 123000),
+        "vsttime": timedelta(hours=23, minutes=59, seconds=59, milliseconds=123),
         "extra": {"อาการ": ["ไข้"], "pain": 3},
     }
     assert back["seq"] == Decimal("18446744073709551615")
@@ -243,7 +243,7 @@ MYSQL_LAB_TYPES = {
     "image": ("longblob", "YES"),
     "payload": ("longtext", "YES"),  # MariaDB's JSON is LONGTEXT checked by json_valid
     "token": ("char(36)", "YES"),
-    "waited": ("varchar(100)", "YES"),
+    "waited": ("time(6)", "YES"),  # an interval is a duration: MySQL's TIME
     "amount": ("decimal(65,30)", "YES"),
     "code": ("varchar(500)", "YES"),  # a unique key: kept VARCHAR so InnoDB can index it
 }
@@ -292,7 +292,7 @@ def test_postgresql_table_is_created_on_mariadb_with_faithful_types_and_values(
         "image": b"\x00\xff" * 40_000,
         "payload": json.dumps({"wbc": 7.5, "หมายเหตุ": "ปกติ"}, ensure_ascii=False),
         "token": str(uuid.UUID(int=2**128 - 1)),
-        "waited": "1 day 02:00:00",
+        "waited": timedelta(hours=26, microseconds=1),  # TIME holds hours, not days
         "amount": Decimal("123456789012345678901234567890.123456789012345678901234567890"),
         "code": "ค" * 500,
     }

@@ -77,8 +77,9 @@ RULES = [
     ),
     # Dates and times keep their fractional seconds.
     row(sqltypes.DATE(), "DATE", "DATE", "DATE", "DATE"),
-    row(mysql.TIME(), "TIME WITHOUT TIME ZONE", "TIME", "TIME", "TIME(0)"),
-    row(mysql.TIME(fsp=3), "TIME(3) WITHOUT TIME ZONE", "TIME(3)", "TIME", "TIME(3)"),
+    # MySQL TIME is a duration up to 838:59:59: PostgreSQL's TIME would refuse most of them.
+    row(mysql.TIME(), "INTERVAL", "TIME", "TIME", "TIME(0)"),
+    row(mysql.TIME(fsp=3), "INTERVAL (3)", "TIME(3)", "TIME", "TIME(3)"),
     row(mysql.DATETIME(), "TIMESTAMP WITHOUT TIME ZONE", "DATETIME", "DATETIME", "DATETIME2(0)"),
     row(
         mysql.DATETIME(fsp=6),
@@ -112,6 +113,15 @@ RULES = [
     row(
         postgresql.INTERVAL(fields="day to second", precision=3),
         "INTERVAL day to second (3)",
+        "TIME(3)",
+        "VARCHAR(100)",
+        "NVARCHAR(100)",
+    ),
+    row(postgresql.INTERVAL(), "INTERVAL", "TIME(6)", "VARCHAR(100)", "NVARCHAR(100)"),
+    # Months are no duration: a YEAR TO MONTH interval stays text on MySQL.
+    row(
+        postgresql.INTERVAL(fields="year to month"),
+        "INTERVAL year to month",
         "VARCHAR(100)",
         "VARCHAR(100)",
         "NVARCHAR(100)",
