@@ -26,6 +26,7 @@ from services.errors import InvalidConfig, InvalidInput, MigrationFailed
 from services.mapping import resolve_config_lookups
 from services.migration import target_table
 from services.migration.checkpoints import CheckpointManager
+from services.migration.fingerprints import BatchFingerprint
 from services.migration.processor import (
     BatchProcessor,
     ProcessedBatch,
@@ -214,9 +215,11 @@ class StepRun:
         prepared = prefetched(map(self._preparer(processor), batches))
         # closing(): on an error the threads stop here, before the exception travels on.
         with closing(batches), closing(prepared):
-            for processed, encoded in prepared:
+            for processed, encoded, fingerprint in prepared:
                 batch_started = time.perf_counter()
-                loaded, rejected = self._commit_batch(target, processed, query.key, encoded)
+                loaded, rejected = self._commit_batch(
+                    target, processed, query.key, encoded, fingerprint
+                )
                 run_log.batch(
                     state.batches,
                     processed.batch.num_rows,
@@ -242,15 +245,19 @@ class StepRun:
 
     def _preparer(
         self, processor: BatchProcessor
-    ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None]]:
-        """Transform and validate a batch, and encode it for the target when it is clean."""
+    ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None, BatchFingerprint]]:
+        """Transform and validate a batch, fingerprint its values (the reconciliation's
+        hashes, taken here off the loading thread), and encode it when it is clean."""
         target, config = self.step.target.dialect, self.step.config
+        stream = self.state.stream
+        assert stream is not None  # set by start_or_resume
 
-        def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None]:
+        def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None, BatchFingerprint]:
             processed = processor.process(batch)
+            fingerprint = stream.fingerprint(processed.batch)
             if processed.problems:
-                return processed, None
-            return processed, encode_for(target, config, processed.batch)
+                return processed, None, fingerprint
+            return processed, encode_for(target, config, processed.batch), fingerprint
 
         return prepare
 
@@ -260,6 +267,7 @@ class StepRun:
         processed: ProcessedBatch,
         key_columns: tuple[str, ...],
         encoded: bytes | None = None,
+        fingerprint: BatchFingerprint | None = None,
     ) -> tuple[int, int]:
         """Load one batch with its rejects and checkpoint in one transaction."""
         step, state = self.step, self.state
@@ -286,15 +294,15 @@ class StepRun:
                     if not dialect.refused_rows(error):
                         raise
                     raise self._stopped(processed, load_problem(0, error), key_columns) from None
-                loaded = good
+                loaded, kept = good, candidates
             else:
                 written, refused = write_or_split(target, dialect, config, schema, good)
                 problems += [load_problem(candidates[i], error) for i, error in refused]
-                loaded = take(good, written)
+                loaded, kept = take(good, written), [candidates[i] for i in written]
             rejected = rejected_rows(processed, problems, key_columns)
             step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
-            state.stream.add_arrow(loaded)
+            state.stream.add_arrow(loaded, fingerprint and fingerprint.take(kept))
             last_key = processed.keys[-1] if processed.keys else ()
             state.count_batch(
                 read=rows,
