@@ -3,8 +3,9 @@
 Each family is the one a target engine computes in SQL (models.migration_run.ChecksumHash):
 PostgreSQL's own 64-bit hash (hashtextextended: Bob Jenkins' lookup3, as hash_bytes_extended
 in its src/common/hashfn.c computes it on a little-endian server) runs here in numpy, about
-30 ns a short value; CRC-32 and MD5 go through zlib and hashlib, one call per value, as
-neither has a vectorised form in Arrow or numpy.
+20 ns a short value. CRC-32 and MD5 have no vectorised form in Arrow or numpy: zlib and
+hashlib hash each DISTINCT value once (HIS columns repeat codes, dates and doctors), about
+80 ns and 350 ns a value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import zlib
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.migration_run import ChecksumHash
 
@@ -28,11 +30,12 @@ def hash_each(family: ChecksumHash, values: pa.Array) -> np.ndarray:
     binary = values.cast(pa.large_binary())
     if family is ChecksumHash.LOOKUP3:
         return _lookup3(binary)
-    if family is ChecksumHash.CRC32:
-        each = (0 if value is None else zlib.crc32(value) for value in binary.to_pylist())
-    else:
-        each = (0 if value is None else _md5_64(value) for value in binary.to_pylist())
-    return np.fromiter(each, dtype=np.uint64, count=len(binary))
+    encoded = pc.dictionary_encode(binary)  # each distinct value once, in C++
+    distinct = encoded.dictionary.to_pylist()
+    function = zlib.crc32 if family is ChecksumHash.CRC32 else _md5_64
+    hashed = np.fromiter(map(function, distinct), dtype=np.uint64, count=len(distinct))
+    indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    return hashed[indices] if len(hashed) else np.zeros(len(binary), np.uint64)
 
 
 def _md5_64(value: bytes) -> int:
