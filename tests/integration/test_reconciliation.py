@@ -6,11 +6,14 @@ column."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from random import Random
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import (
     BigInteger,
@@ -25,9 +28,12 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
+    text,
 )
+from sqlalchemy.engine import URL
 
 from mini_his.gen_mini_his import dialect_of, engine_for_url
+from models.migration_run import ChecksumHash
 from services.migration.checksums import (
     ColumnMeasure,
     StreamChecksums,
@@ -36,6 +42,7 @@ from services.migration.checksums import (
     subtract,
     target_checksums,
 )
+from services.migration.hashing import hash_each
 
 metadata = MetaData()
 checked = Table(
@@ -239,3 +246,52 @@ def test_names_with_percent_colon_and_quote_signs_are_read(engine: Engine) -> No
         measures = {"a%s": ColumnMeasure.SUM, "b:c'd": ColumnMeasure.SUM_LENGTH}
         result = target_checksums(connection, dialect_of(connection), "ยอด%:x", None, measures)
     assert result == {"a%s": (2, "12"), "b:c'd": (1, "3")}
+
+
+def test_one_character_swapped_for_another_is_caught_by_the_hash_alone(engine: Engine) -> None:
+    stream = stream_of(engine, target_measures(engine))
+    load(engine, ROWS, stream)
+    with engine.begin() as connection:  # same length, one byte different: "x" -> "y"
+        connection.execute(checked.update().where(checked.c.id == 3).values(note="y"))
+    assert mismatches(engine, stream) == [("note", "hash")]
+
+
+def test_a_day_moved_is_caught_on_that_column(engine: Engine) -> None:
+    stream = stream_of(engine, target_measures(engine))
+    load(engine, ROWS, stream)
+    with engine.begin() as connection:
+        connection.execute(checked.update().where(checked.c.id == 0).values(day=date(2024, 3, 1)))
+    assert mismatches(engine, stream) == [("day", "sum_days")]
+
+
+def test_a_float_one_bit_off_is_caught_where_the_engine_can_say(engine: Engine) -> None:
+    stream = stream_of(engine, target_measures(engine))
+    load(engine, ROWS, stream)
+    with engine.begin() as connection:
+        connection.execute(
+            checked.update().where(checked.c.id == 0).values(ratio=math.nextafter(0.1, 1))
+        )
+    counted_only = dialect_of(engine).name in FLOATS_COUNTED_ONLY
+    assert mismatches(engine, stream) == ([] if counted_only else [("ratio", "hash")])
+
+
+@pytest.mark.postgres
+def test_lookup3_is_postgresql_hashtextextended(pg_database: URL) -> None:
+    random = Random(7)
+    alphabet = "abcกขค🙂é \n\t\\'\"" + "".join(map(chr, range(1, 32)))
+    texts = ["".join(random.choice(alphabet) for _ in range(length)) for length in range(90)]
+    texts += [
+        "".join(random.choice(alphabet) for _ in range(random.randrange(400))) for _ in range(500)
+    ]
+    engine = engine_for_url(pg_database)
+    with engine.connect() as connection:
+        server = connection.execute(
+            text(
+                "SELECT hashtextextended(v, 0) FROM unnest(CAST(:texts AS text[])) "
+                "WITH ORDINALITY AS t(v, i) ORDER BY i"
+            ),
+            {"texts": texts},
+        ).scalars()
+        expected = [value % (1 << 64) for value in server]
+    engine.dispose()
+    assert hash_each(ChecksumHash.LOOKUP3, pa.array(texts)).tolist() == expected
