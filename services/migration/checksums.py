@@ -151,7 +151,10 @@ class StreamChecksums:
             if rows.unreadable is not None and rows.unreadable.any():
                 what = EXPECTED.get(self.measures[name], "value of its type")
                 # The value itself stays out of the message: it may identify a patient.
-                raise ValueError(f"Column {name} got a value that is not a {what}.")
+                raise ValueError(
+                    f"Column {name} got a value that is not a {what}: the target may read "
+                    "it, but the reconciliation cannot verify what it stored."
+                )
             present = rows.present
             totals: list[int | Decimal] = [
                 int(part[present].sum(dtype=np.uint64))  # wraps around at 2^64, as meant

@@ -32,11 +32,11 @@ EXPECTED = {
     M.UUID: "UUID",
     M.FLOAT: "number",
     M.REAL: "number",
-    M.BOOLEAN: "boolean",
-    M.DATE: "date",
-    M.TIME: "time of day",
-    M.DATETIME: "timestamp",
-    M.INSTANT: "timestamp",
+    M.BOOLEAN: "boolean (true/false, yes/no, on/off, 1/0)",
+    M.DATE: "date in ISO form (YYYY-MM-DD)",
+    M.TIME: "time of day (HH:MM:SS)",
+    M.DATETIME: "timestamp in ISO form (YYYY-MM-DD HH:MM:SS)",
+    M.INSTANT: "timestamp in ISO form (YYYY-MM-DD HH:MM:SS)",
 }
 
 

@@ -302,7 +302,10 @@ class StepRun:
             rejected = rejected_rows(processed, problems, key_columns)
             step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
-            state.stream.add_arrow(loaded, fingerprint and fingerprint.take(kept))
+            try:
+                state.stream.add_arrow(loaded, fingerprint and fingerprint.take(kept))
+            except ValueError as error:  # a value the checksums cannot read: rolled back
+                raise self._unverifiable(error) from None
             last_key = processed.keys[-1] if processed.keys else ()
             state.count_batch(
                 read=rows,
@@ -343,6 +346,14 @@ class StepRun:
             f"{which}:{column} {row.reason}. "
             f"The batch was rolled back; {self.state.rows_loaded:,} rows loaded before it stay. "
             "Fix the data and --resume, or use error policy 'quarantine'."
+        )
+        return MigrationFailed(message, self.result(RunStatus.FAILED))
+
+    def _unverifiable(self, error: ValueError) -> MigrationFailed:
+        message = (
+            f"Step {self.step.name!r} stopped at batch {self.state.batches + 1}: {error} "
+            f"The batch was rolled back; {self.state.rows_loaded:,} rows loaded before it "
+            "stay. Convert the column with a transformer and --resume."
         )
         return MigrationFailed(message, self.result(RunStatus.FAILED))
 

@@ -415,3 +415,37 @@ def _rows_done(target: URL, step: str) -> int:
     except Exception:  # noqa: BLE001 - the bookkeeping table is not there yet
         return 0
     return found[0][0] if found else 0
+
+
+@pytest.mark.postgres
+def test_a_value_the_checksums_cannot_read_stops_the_run_clearly(
+    ctx: ServiceContext, mysql_database: URL, pg_database: URL
+) -> None:
+    # PostgreSQL reads '2024/01/06' as a date, but which one it stored cannot be verified
+    # (it would read '06/01/2024' by its DateStyle): the run stops instead of trusting it.
+    execute(
+        mysql_database,
+        "CREATE TABLE visits (id INT PRIMARY KEY, day VARCHAR(10))",
+        "INSERT INTO visits VALUES (1, '2024-01-05'), (2, '2024-01-06'), (3, '2024/01/07')",
+    )
+    execute(pg_database, "CREATE TABLE visits (id INT PRIMARY KEY, day DATE)")
+    name = save(
+        ctx,
+        register(ctx, "maria", mysql_database),
+        register(ctx, "pg", pg_database),
+        source_table="visits",
+        target_table="visits",
+        batch_size=2,
+        mappings=mapping("id", "day"),
+    )
+
+    with pytest.raises(MigrationFailed) as failed:
+        run_migration(ctx, name, log_dir=ctx.settings.data_dir)
+
+    message = str(failed.value)
+    assert "stopped at batch 2: Column day got a value that is not a date in ISO form" in message
+    assert "2024/01/07" not in message  # values stay out of messages
+    assert fetch(pg_database, "SELECT id, day FROM visits ORDER BY id") == [
+        (1, date(2024, 1, 5)),
+        (2, date(2024, 1, 6)),
+    ]
