@@ -111,9 +111,10 @@ class Dialect:
     #: migration computes the same hash of every value it sends.
     checksum_hash: ClassVar[ChecksumHash] = ChecksumHash.MD5
     #: The aggregates of each ColumnMeasure beyond SUM and SUM_LENGTH, one SQL expression per
-    #: part of the measure (`ColumnMeasure.parts`), `{c}` standing for the quoted column. The
-    #: canonical forms are services/migration/fingerprints.py's. A measure left out cannot be
-    #: rendered identically on the engine: such columns are only counted.
+    #: part of the measure (`ColumnMeasure.parts`), `{c}` standing for the quoted column; the
+    #: canonical forms they render are described in services/migration/canonical_text.py and
+    #: canonical_numbers.py. A measure left out, the engine cannot render identically: such
+    #: columns are only counted.
     checksum_sql: ClassVar[Mapping[ColumnMeasure, tuple[str, ...]]] = {}
 
     def build_url(self, spec: ConnectionSpec) -> URL:
