@@ -27,6 +27,7 @@ from dialects.column_types import (
 from dialects.result_column import ResultColumn
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
+from models.migration_run import ChecksumHash, ColumnMeasure
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -113,6 +114,17 @@ class Dialect:
     arrow_scheme: ClassVar[str | None] = None
     #: SQL the fast reader runs on its connection before the query; None for nothing.
     arrow_session_sql: ClassVar[str | None] = None
+
+    # Reconciliation (services/migration/checksums.py).
+    #: The hash of a value's canonical text that `checksum_sql` computes (ChecksumHash); the
+    #: migration computes the same hash of every value it sends.
+    checksum_hash: ClassVar[ChecksumHash] = ChecksumHash.MD5
+    #: The aggregates of each ColumnMeasure beyond SUM and SUM_LENGTH, one SQL expression per
+    #: part of the measure (`ColumnMeasure.parts`), `{c}` standing for the quoted column; the
+    #: canonical forms they render are described in services/migration/canonical_text.py and
+    #: canonical_numbers.py. A measure left out, the engine cannot render identically: such
+    #: columns are only counted.
+    checksum_sql: ClassVar[Mapping[ColumnMeasure, tuple[str, ...]]] = {}
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         """The SQLAlchemy URL for `spec`; extra options become query parameters."""
@@ -455,3 +467,22 @@ class Dialect:
     def checksum_length(self, expression: str) -> str:
         """SQL summing the characters of a text column, trailing blanks included."""
         return f"SUM({self.char_length(expression)})"
+
+    def checksum_measure(self, column_type: TypeEngine) -> ColumnMeasure | None:
+        """The measure of a target column of `column_type` where the engine stores it unlike
+        what its portable type says (PostgreSQL's jsonb); None: the usual one."""
+        return None
+
+    def checksum_aggregates(
+        self, measure: ColumnMeasure, expression: str
+    ) -> tuple[str, ...] | None:
+        """SQL aggregates of `measure` over the column `expression`, one per part of the
+        measure; None when the engine cannot compute it."""
+        if measure is ColumnMeasure.COUNT:
+            return ()
+        if measure is ColumnMeasure.SUM:
+            return (self.checksum_sum(expression),)
+        if measure is ColumnMeasure.SUM_LENGTH:
+            return (self.checksum_length(expression),)
+        templates = self.checksum_sql.get(measure)
+        return None if templates is None else tuple(sql.format(c=expression) for sql in templates)

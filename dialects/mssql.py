@@ -16,8 +16,25 @@ from dialects.registry import register_dialect
 from dialects.value_text import duration_text
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
+from models.migration_run import ColumnMeasure as M
 
 ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
+# LEN ignores trailing blanks (a '.' appended keeps them) and rejects TEXT, NTEXT and XML (the
+# cast takes them). LEN counts UTF-16 units: an emoji counts 2 unless the column's collation
+# is supplementary-character aware (_SC, _UTF8).
+_LENGTHS = "SUM(LEN(CAST({c} AS NVARCHAR(MAX)) + N'.') - 1)"
+
+
+def _hashed(text_sql: str) -> str:
+    # MD5 of the UTF-8 bytes (a _UTF8 collation, SQL Server 2019+), its first 8 bytes read
+    # big-endian as a BIGINT; summed as DECIMAL(38, 0), which cannot overflow.
+    unicode = f"CAST({text_sql} AS NVARCHAR(MAX))"
+    utf8 = f"CAST({unicode} COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX))"
+    return f"SUM(CAST(CAST(SUBSTRING(HASHBYTES('MD5', {utf8}), 1, 8) AS BIGINT) AS DECIMAL(38, 0)))"
+
+
+def _microseconds(since: str) -> str:
+    return f"SUM(CAST(DATEDIFF_BIG(MICROSECOND, {since}) AS DECIMAL(38, 0)))"
 
 
 @register_dialect("mssql")
@@ -51,6 +68,22 @@ class MSSQLDialect(Dialect):
     text_cast_type = "NVARCHAR(4000)"
     driver_install_hint = "pip install 'his-analyzer[mssql]' and Microsoft's ODBC Driver 18"
     type_rules = MSSQL_TYPES
+    # Counted only: FLOAT and REAL (CONVERT gives 17 digits, not the engine's own value).
+    checksum_sql = {
+        M.TEXT: (_LENGTHS, _hashed("{c}")),
+        M.CHAR: (_hashed("RTRIM({c})"),),
+        M.BYTES: (_hashed("LOWER(CONVERT(VARCHAR(MAX), {c}, 2))"),),
+        M.UUID: (_hashed("LOWER(CONVERT(CHAR(36), {c}))"),),
+        M.BOOLEAN: ("SUM(CAST({c} AS INT))",),
+        M.DATE: ("SUM(CAST(DATEDIFF(DAY, CAST('19700101' AS DATE), {c}) AS BIGINT))",),
+        M.TIME: (_microseconds("CAST('00:00' AS TIME), {c}"),),
+        M.DATETIME: (_microseconds("CAST('19700101' AS DATETIME2), {c}"),),
+        M.INSTANT: (
+            _microseconds(
+                "CAST('19700101' AS DATETIME2), CAST(SWITCHOFFSET({c}, '+00:00') AS DATETIME2)"
+            ),
+        ),
+    }
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         url = super().build_url(spec)
@@ -161,10 +194,7 @@ class MSSQLDialect(Dialect):
         return f"SUM(CAST({expression} AS DECIMAL(38, 10)))"
 
     def checksum_length(self, expression: str) -> str:
-        # LEN ignores trailing blanks (a '.' appended keeps them) and rejects TEXT, NTEXT and
-        # XML (the cast takes them). LEN counts UTF-16 units: an emoji counts 2 unless the
-        # column's collation is supplementary-character aware (_SC, _UTF8).
-        return f"SUM(LEN(CAST({expression} AS NVARCHAR(MAX)) + N'.') - 1)"
+        return _LENGTHS.format(c=expression)
 
 
 def bindable(rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:

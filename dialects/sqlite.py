@@ -12,12 +12,14 @@ from sqlalchemy import Connection, Integer, text
 from sqlalchemy.engine import URL
 
 from dialects._sql import error_text
+from dialects._sqlite_checksums import FINGERPRINT, NUMBER_SUM, Fingerprint, NumberSum
 from dialects._text_rows import text_field
 from dialects.base import Dialect
 from dialects.column_types import SQLITE_TYPES
 from dialects.registry import register_dialect
 from models.connection_error import ConnectionErrorKind
 from models.datasource import ConnectionSpec
+from models.migration_run import ColumnMeasure as M
 
 
 @register_dialect("sqlite")
@@ -39,6 +41,19 @@ class SQLiteDialect(Dialect):
     time_holds_durations = True
     # It numbers rows itself only for a column declared exactly INTEGER PRIMARY KEY (64-bit).
     row_id_type = Integer
+    # MD5, through the Python aggregates prepare_checksum_session registers; REAL columns
+    # hold doubles whatever their declared size, hence FLOAT and no REAL.
+    checksum_sql = {
+        M.TEXT: ("SUM(LENGTH({c}))", f"{FINGERPRINT}('text', {{c}})"),
+        M.CHAR: (f"{FINGERPRINT}('char', {{c}})",),
+        M.JSON: (f"{FINGERPRINT}('text', {{c}})",),
+        M.BYTES: (f"{FINGERPRINT}('bytes', {{c}})",),
+        M.FLOAT: (f"{FINGERPRINT}('float', {{c}})",),
+        M.BOOLEAN: (f"{NUMBER_SUM}('boolean', {{c}})",),
+        M.DATE: (f"{NUMBER_SUM}('date', {{c}})",),
+        M.TIME: (f"{NUMBER_SUM}('time', {{c}})",),
+        M.DATETIME: (f"{NUMBER_SUM}('datetime', {{c}})",),
+    }
 
     def build_url(self, spec: ConnectionSpec) -> URL:
         # mode=rw: a mistyped path must fail, not silently create an empty database.
@@ -115,9 +130,10 @@ class SQLiteDialect(Dialect):
 
     def prepare_checksum_session(self, connection: Connection) -> None:
         # Registered per connection: the function lives in the sqlite3 connection, not the file.
-        connection.connection.driver_connection.create_aggregate(  # type: ignore[union-attr]
-            _EXACT_SUM, 1, _ExactSum
-        )
+        raw = connection.connection.driver_connection
+        raw.create_aggregate(_EXACT_SUM, 1, _ExactSum)  # type: ignore[union-attr]
+        raw.create_aggregate(FINGERPRINT, 2, Fingerprint)  # type: ignore[union-attr]
+        raw.create_aggregate(NUMBER_SUM, 2, NumberSum)  # type: ignore[union-attr]
 
     def checksum_sum(self, expression: str) -> str:
         return f"{_EXACT_SUM}({expression})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from models.migration_config import ErrorPolicy
@@ -40,13 +41,67 @@ class MigrationOptions:
     replay_rejects: bool = False
 
 
+class ChecksumHash(StrEnum):
+    """The hash of one value's canonical text that an engine computes in SQL for a column's
+    fingerprint; the migration computes the same hash of every value it sends, and both
+    sides add the hashes up modulo 2^64 (order-independent, resumable, subtractable)."""
+
+    MD5 = "md5"  # the first 64 bits of MD5, big-endian (SQL Server's HASHBYTES; SQLite)
+    CRC32 = "crc32"  # CRC-32 as zlib computes it (MariaDB/MySQL: their MD5 costs 6x more)
+    LOOKUP3 = "lookup3"  # PostgreSQL's hashtextextended(text, 0): Jenkins' lookup3, 64 bits
+
+
+class ColumnMeasure(StrEnum):
+    """What is aggregated of a column besides its non-null count, chosen by its target type.
+
+    Numbers are summed exactly; dates and times are summed as whole days or microseconds;
+    every other type is fingerprinted: each value's canonical text is hashed and the hashes
+    summed modulo 2^64. `parts` names the aggregates, in order.
+    """
+
+    COUNT = "count"  # the non-null count only (the engine cannot render the type identically)
+    SUM = "sum"  # the exact sum of the values (integers, decimals)
+    SUM_LENGTH = "sum_length"  # the sum of the values' lengths in characters
+    TEXT = "text"  # lengths, and a hash of the text as stored
+    CHAR = "char"  # a hash of the text without its trailing blanks (CHAR(n) pads them)
+    JSON = "json"  # a hash of the JSON text as stored (kept verbatim)
+    JSONB = "jsonb"  # a hash of the JSON as PostgreSQL's jsonb renders it (normalised)
+    BYTES = "bytes"  # a hash of the bytes in lower-case hex
+    UUID = "uuid"  # a hash of the lower-case 8-4-4-4-12 text
+    FLOAT = "float"  # a hash of the 8 bytes of the IEEE-754 double, in hex
+    REAL = "real"  # a hash of the 4 bytes of the IEEE-754 single, in hex
+    BOOLEAN = "boolean"  # the number of true values
+    DATE = "date"  # the sum of days since 1970-01-01
+    TIME = "time"  # the sum of microseconds since midnight
+    DATETIME = "datetime"  # the sum of microseconds since 1970-01-01 00:00 on the wall clock
+    INSTANT = "instant"  # the sum of microseconds since 1970-01-01 00:00 UTC (zone-aware)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The aggregates besides the count, as `ColumnCheck.measure` names them."""
+        return _MEASURE_PARTS.get(self, ("hash",))
+
+
+_MEASURE_PARTS = {
+    ColumnMeasure.COUNT: (),
+    ColumnMeasure.SUM: ("sum",),
+    ColumnMeasure.SUM_LENGTH: ("sum_length",),
+    ColumnMeasure.TEXT: ("sum_length", "hash"),
+    ColumnMeasure.BOOLEAN: ("sum_true",),
+    ColumnMeasure.DATE: ("sum_days",),
+    ColumnMeasure.TIME: ("sum_microseconds",),
+    ColumnMeasure.DATETIME: ("sum_microseconds",),
+    ColumnMeasure.INSTANT: ("sum_microseconds",),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnCheck:
     """One column's aggregate as sent (the transformed stream) and as found in the target."""
 
     column: str
-    measure: str  # "count", "sum" or "sum_length": what was aggregated
-    expected: str | None  # JSON-safe text so Decimals stay exact
+    measure: str  # "count", or the part of its ColumnMeasure: "sum", "sum_length", "hash"...
+    expected: str | None  # JSON-safe text so Decimals stay exact; hashes as 0x + 16 hex digits
     found: str | None
 
     @property

@@ -63,7 +63,7 @@ def start_replay(
         if checkpoint is not None:
             # The batches it committed stay, their rejects closed: what is left is replayed.
             step.checkpoints.clear(target, step.name)
-        measures = checksums.measures_for(target_types(step, target))
+        measures = checksums.measures_for(target_types(step, target), step.target.dialect)
         # The rows go next to the ones already there: the replay compares what it adds.
         before = checksums.target_checksums(
             target, step.target.dialect, step.config.target_table, step.target.schema, measures
@@ -72,9 +72,8 @@ def start_replay(
             select(func.max(store.table.c.id)).where(store.outstanding(step.name))
         ).scalar()
         upto = int(newest or 0)
-        state = StepState(
-            measures=measures, before=before, stream=checksums.StreamChecksums(measures)
-        )
+        stream = checksums.StreamChecksums(measures, hash=step.target.dialect.checksum_hash)
+        state = StepState(measures=measures, before=before, stream=stream)
         save_checkpoint(step, target, state, upto)
     _describe(step, target, state, upto, key_columns, run_log)
     return state, upto

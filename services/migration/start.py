@@ -80,7 +80,7 @@ def start_or_resume(
             dialect.truncate(target, table, schema)
             run_log.info("emptied target table %s", table)
     with target.begin():
-        measures = checksums.measures_for(target_types(step, target))
+        measures = checksums.measures_for(target_types(step, target), dialect)
         starts_empty = created or config.load_mode is LoadMode.TRUNCATE
         before = (
             None
@@ -91,7 +91,7 @@ def start_or_resume(
             created=created,
             measures=measures,
             before=before,
-            stream=checksums.StreamChecksums(measures),
+            stream=checksums.StreamChecksums(measures, hash=dialect.checksum_hash),
         )
         step.checkpoints.save(
             target, config.name, last_key=(), rows_done=0, batches_done=0, state=state.to_json()

@@ -28,6 +28,7 @@ from services.errors import InvalidConfig, InvalidInput, MigrationFailed
 from services.mapping import resolve_config_lookups
 from services.migration import target_table
 from services.migration.checkpoints import CheckpointManager
+from services.migration.fingerprints import BatchFingerprint
 from services.migration.history import ConfigRun
 from services.migration.processor import (
     BatchProcessor,
@@ -292,9 +293,11 @@ class StepRun:
         prepared = prefetched(map(self._preparer(processor, checks), batches))
         # closing(): on an error the threads stop here, before the exception travels on.
         with closing(batches), closing(prepared):
-            for processed, encoded in prepared:
+            for processed, encoded, fingerprint in prepared:
                 batch_started = time.perf_counter()
-                loaded, rejected, stored = self._commit_batch(target, processed, query.key, encoded)
+                loaded, rejected, stored = self._commit_batch(
+                    target, processed, query.key, encoded, fingerprint
+                )
                 run_log.batch(
                     state.batches,
                     processed.batch.num_rows,
@@ -329,13 +332,16 @@ class StepRun:
 
     def _preparer(
         self, processor: BatchProcessor, checks: TargetChecks
-    ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None]]:
-        """Transform and validate a batch, set aside what the target would refuse, and encode
-        the rows to load (the clean ones) for the target."""
+    ) -> Callable[[pa.RecordBatch], tuple[ProcessedBatch, bytes | None, BatchFingerprint]]:
+        """Transform and validate a batch, set aside what the target would refuse, fingerprint
+        its values (the reconciliation's hashes, taken here off the loading thread), and
+        encode the rows to load (the clean ones) for the target."""
         target, config = self.step.target.dialect, self.step.config
         stops = self.step.policy is ErrorPolicy.STOP
+        stream = self.state.stream
+        assert stream is not None  # set by start_or_resume
 
-        def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None]:
+        def prepare(batch: pa.RecordBatch) -> tuple[ProcessedBatch, bytes | None, BatchFingerprint]:
             processed = processor.process(batch)
             judged = {(problem.position, problem.column) for problem in processed.problems}
             refused = checks.problems(processed.batch, judged)
@@ -343,12 +349,13 @@ class StepRun:
                 processed.problems = sorted(
                     [*processed.problems, *refused], key=lambda problem: problem.position
                 )
+            fingerprint = stream.fingerprint(processed.batch)
             if not processed.problems:
-                return processed, encode_for(target, config, processed.batch)
+                return processed, encode_for(target, config, processed.batch), fingerprint
             if stops:
-                return processed, None  # the batch stops the run: nothing to encode
+                return processed, None, fingerprint  # the batch stops the run: no encoding
             good = take(processed.batch, processed.clean_positions)
-            return processed, encode_for(target, config, good)
+            return processed, encode_for(target, config, good), fingerprint
 
         return prepare
 
@@ -358,6 +365,7 @@ class StepRun:
         processed: ProcessedBatch,
         key_columns: tuple[str, ...],
         encoded: bytes | None = None,
+        fingerprint: BatchFingerprint | None = None,
     ) -> tuple[int, int, list[RejectedRow]]:
         """Load one batch with its rejects and checkpoint in one transaction; returns rows
         loaded, rows kept out, and the rejects as stored."""
@@ -402,7 +410,10 @@ class StepRun:
             rejected = rejected_rows(processed, problems, key_columns, batch=state.batches + 1)
             stored = step.rejects.add(target, config.name, state.run_id, rejected)
             assert state.stream is not None  # set by start_or_resume
-            state.stream.add_arrow(loaded)
+            try:
+                state.stream.add_arrow(loaded, fingerprint and fingerprint.take(positions))
+            except ValueError as error:  # a value the checksums cannot read: rolled back
+                raise self._unverifiable(error) from None
             last_key = processed.keys[-1] if processed.keys else ()
             state.count_batch(
                 read=rows,
@@ -436,6 +447,14 @@ class StepRun:
             f"Step {self.step.name!r} stopped at {where}:{column} {row.reason}. "
             f"The batch was rolled back; {state.rows_loaded:,} rows loaded before it stay. "
             "Fix the data and --resume, or use error policy 'quarantine'."
+        )
+        return MigrationFailed(message, self.result(RunStatus.FAILED))
+
+    def _unverifiable(self, error: ValueError) -> MigrationFailed:
+        message = (
+            f"Step {self.step.name!r} stopped at batch {self.state.batches + 1}: {error} "
+            f"The batch was rolled back; {self.state.rows_loaded:,} rows loaded before it "
+            "stay. Convert the column with a transformer and --resume."
         )
         return MigrationFailed(message, self.result(RunStatus.FAILED))
 
