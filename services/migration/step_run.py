@@ -10,12 +10,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import closing
 
 import pyarrow as pa
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect
 
 from models.migration_config import ErrorPolicy, MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult, Reconciliation, RejectedRow
@@ -26,7 +25,7 @@ from services.context import ServiceContext
 from services.datasources import Endpoint, open_endpoint
 from services.errors import InvalidConfig, InvalidInput, MigrationFailed
 from services.mapping import resolve_config_lookups
-from services.migration import target_table
+from services.migration import preflight, target_table
 from services.migration.checkpoints import CheckpointManager
 from services.migration.fingerprints import BatchFingerprint
 from services.migration.history import ConfigRun
@@ -43,11 +42,11 @@ from services.migration.rejects import RejectStore
 from services.migration.replay import RejectReplay
 from services.migration.run_log import MigrationLogger
 from services.migration.run_record import RunRecord
-from services.migration.source_query import SourceQuery, build_select, check_read_only_select
+from services.migration.source_query import SourceQuery, check_read_only_select
 from services.migration.start import start_or_resume
 from services.migration.state import StepContext, StepState
 from services.migration.target_checks import TargetChecks
-from services.migration.target_plan import TargetTablePlan, plan_target_table
+from services.migration.target_plan import TargetTablePlan
 from services.migration.test_mode import run_test
 from services.migration.writer import (
     encode_for,
@@ -139,11 +138,11 @@ class StepRun:
         # the server just before the reconciliation. The reader brings its own.
         with step.target.connect() as target:
             if not step.options.test:
-                self._forget_unstarted(target)
+                preflight.forget_unstarted(step, target, self.record)
             with step.source.connect() as source:
-                query = self._source_query(source)
-                plan = self._plan(source, target)
-                total = self._estimate(source)
+                query = preflight.source_query(step, source)
+                plan = preflight.target_plan(step, source, target)
+                total = preflight.row_estimate(step, source)
             if step.options.test:
                 return run_test(step, target, query, plan, run_log, started)
             if step.options.replay_rejects:  # only the rows of the rejects: replay.py
@@ -180,24 +179,6 @@ class StepRun:
 
     # --- before the first batch ---------------------------------------------------------------
 
-    def _forget_unstarted(self, target: Connection) -> None:
-        """A checkpoint of a run that committed no batch holds nothing to resume: forget it,
-        and the empty table that run created, so this run starts afresh (a plain rerun after a
-        failure at the first batch must not be told to --resume or --restart)."""
-        step = self.step
-        with target.begin():
-            checkpoint = step.checkpoints.load(target, step.name)
-        if checkpoint is None or checkpoint.batches_done:
-            return
-        created = bool(checkpoint.state.get("created"))
-        table, schema = step.config.target_table, step.target.schema
-        with target.begin():
-            if created and target_table.target_table_exists(target, table, schema):
-                target.execute(text(f"DROP TABLE {step.target.dialect.qualified(table, schema)}"))
-            step.checkpoints.clear(target, step.name)
-        if checkpoint.state.get("run_id"):
-            self.record.interrupted(uuid.UUID(checkpoint.state["run_id"]))
-
     @property
     def started(self) -> bool:
         """True once this run has its own checkpoint (a new run, or the one it resumed)."""
@@ -210,63 +191,9 @@ class StepRun:
             return
         try:
             with self.step.target.connect() as target:
-                self._forget_unstarted(target)
+                preflight.forget_unstarted(self.step, target, self.record)
         except Exception:  # noqa: BLE001 - the original failure is what the user must see
             log.warning("could not tidy up after the failed run of %s", self.step.name)
-
-    def _source_query(self, source: Connection) -> SourceQuery:
-        step = self.step
-        config, dialect, schema = step.config, step.source.dialect, step.source.schema
-        key = tuple(config.source_key)
-        if config.generate_sql:
-            sql = config.generate_sql.strip().rstrip(";")
-        else:
-            table = str(config.source_table)
-            if not inspect(source).has_table(table, schema=schema):
-                raise InvalidConfig(f"The source has no table {table!r}.", field="source_table")
-            if not key:
-                primary = inspect(source).get_pk_constraint(table, schema=schema)
-                key = tuple(primary.get("constrained_columns") or ())
-            sql = build_select(config, dialect, schema=schema, include=key)
-        options = step.options
-        if (options.resume or options.restart) and not key and not options.test:
-            raise InvalidConfig(
-                f"Step {config.name!r} has no source key (no primary key, no source_key), so an "
-                "interrupted run cannot be resumed exactly; set source_key or use load mode "
-                "'truncate' and run it again.",
-                field="source_key",
-            )
-        return SourceQuery(sql, key)
-
-    def _plan(self, source: Connection, target: Connection) -> TargetTablePlan | None:
-        config = self.step.config
-        if target_table.target_table_exists(target, config.target_table, self.step.target.schema):
-            return None
-        if not config.create_target_table:
-            raise InvalidConfig(
-                f"The target has no table {config.target_table!r}; create it, or set "
-                "create_target_table to have it made from the source table.",
-                field="target_table",
-            )
-        return self._plan_from(source)
-
-    def _plan_from(self, source: Connection) -> TargetTablePlan:
-        step = self.step
-        return plan_target_table(
-            source,
-            step.source.dialect,
-            step.config,
-            step.target.dialect,
-            source_schema=step.source.schema,
-            target_schema=step.target.schema,
-        )
-
-    def _estimate(self, source: Connection) -> int:
-        table = self.step.config.source_table
-        if not table:
-            return 0
-        estimates = self.step.source.dialect.row_estimates(source, self.step.source.schema)
-        return int(estimates.get(table) or 0)
 
     # --- each batch ---------------------------------------------------------------------------
 
@@ -470,7 +397,7 @@ class StepRun:
         step = self.step
         if self.state.created:
             # A resumed run found the table made by the run it continues: plan its keys again.
-            plan = plan or self._plan_from(source)
+            plan = plan or preflight.planned(step, source)
             with target.begin():
                 target_table.build_keys(target, step.target.dialect, plan)
         check = reconcile(step, self.state, query, source, target)
