@@ -144,6 +144,11 @@ def _longer_than(limit: int) -> Check:
     def check(array: pa.Array) -> np.ndarray | None:
         if not _is_text(array):
             return None
+        # No more bytes than the limit means no more characters: read from the offsets alone,
+        # without scanning the text (most batches of most columns stop here).
+        widest = pc.max(pc.binary_length(array)).as_py()
+        if not widest or widest <= limit:
+            return None
         lengths = pc.utf8_length(array)
         longest = pc.max(lengths).as_py()
         return _mask(pc.greater(lengths, limit)) if longest and longest > limit else None
