@@ -355,6 +355,12 @@ class Dialect:
         transaction; returns `rows`. Only dialects whose `encode_batch` encodes have it."""
         raise NotImplementedError(f"{self.display_name} loads no pre-encoded batches")
 
+    def bindable_rows(self, rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
+        """`rows` with the values the driver cannot bind as they are replaced by what the
+        engine stores for them; the default `bulk_load` and `upsert` send rows through it.
+        Unchanged by default."""
+        return rows
+
     def bulk_load(
         self,
         connection: Connection,
@@ -372,7 +378,7 @@ class Dialect:
             The number of rows written.
         """
         sql = self.insert_sql(table, schema, columns, connection.dialect.paramstyle)
-        return execute_batches(connection, sql, rows)
+        return execute_batches(connection, sql, self.bindable_rows(rows))
 
     def insert_sql(
         self, table: str, schema: str | None, columns: Sequence[str], paramstyle: str
@@ -434,7 +440,7 @@ class Dialect:
             The number of rows processed (inserted or updated).
         """
         sql = self.upsert_sql(table, schema, columns, key_columns, connection.dialect.paramstyle)
-        return execute_batches(connection, sql, rows)
+        return execute_batches(connection, sql, self.bindable_rows(rows))
 
     def upsert_sql(
         self,

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 
 from dialects._sql import error_text, for_paramstyle, markers, non_key_columns
@@ -140,26 +139,8 @@ class MSSQLDialect(Dialect):
 
     # truncate: the base class's DELETE; TRUNCATE TABLE fails on a table a foreign key names.
 
-    def bulk_load(
-        self,
-        connection: Connection,
-        table: str,
-        schema: str | None,
-        columns: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> int:
-        return super().bulk_load(connection, table, schema, columns, bindable(rows))
-
-    def upsert(
-        self,
-        connection: Connection,
-        table: str,
-        schema: str | None,
-        columns: Sequence[str],
-        key_columns: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> int:
-        return super().upsert(connection, table, schema, columns, key_columns, bindable(rows))
+    def bindable_rows(self, rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
+        return bindable(rows)
 
     def upsert_sql(
         self,

@@ -271,12 +271,12 @@ class MySQLDialect(Dialect):
     ) -> int:
         # LOAD DATA LOCAL INFILE from a temporary file written (and loaded) in parts; INSERT
         # batches when the server or the client has LOCAL INFILE switched off.
-        rows = storable(rows)
         with tempfile.TemporaryDirectory(prefix="his_load_") as folder:
             path = os.path.join(folder, "rows.tsv")
             with self.local_infile_enabled(connection):
                 if not self._local_infile_allowed(connection, table, schema, columns, path):
                     return super().bulk_load(connection, table, schema, columns, rows)
+                rows = self.bindable_rows(rows)
                 written = 0
                 for count, hex_columns in write_parts(rows, path):
                     sql = load_data_sql(self, table, schema, columns, hex_columns)
@@ -285,16 +285,8 @@ class MySQLDialect(Dialect):
                     written += count
         return written
 
-    def upsert(
-        self,
-        connection: Connection,
-        table: str,
-        schema: str | None,
-        columns: Sequence[str],
-        key_columns: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> int:
-        return super().upsert(connection, table, schema, columns, key_columns, storable(rows))
+    def bindable_rows(self, rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
+        return storable(rows)
 
     # truncate: the base class's DELETE. TRUNCATE TABLE would commit the caller's transaction
     # implicitly, so a load failing after it could no longer bring the old rows back.

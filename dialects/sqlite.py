@@ -105,28 +105,11 @@ class SQLiteDialect(Dialect):
             return ConnectionErrorKind.UNKNOWN_DATABASE
         return ConnectionErrorKind.OTHER
 
-    def bulk_load(
-        self,
-        connection: Connection,
-        table: str,
-        schema: str | None,
-        columns: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> int:
-        return super().bulk_load(connection, table, schema, columns, _bindable(rows))
+    # upsert: the base class's INSERT … ON CONFLICT (SQLite 3.24+), one row at a time in
+    # order, so a key sent twice keeps its last row.
 
-    def upsert(
-        self,
-        connection: Connection,
-        table: str,
-        schema: str | None,
-        columns: Sequence[str],
-        key_columns: Sequence[str],
-        rows: Iterable[Sequence[object]],
-    ) -> int:
-        # The base class's INSERT … ON CONFLICT (SQLite 3.24+), one row at a time in order, so a
-        # key sent twice keeps its last row.
-        return super().upsert(connection, table, schema, columns, key_columns, _bindable(rows))
+    def bindable_rows(self, rows: Iterable[Sequence[object]]) -> Iterable[Sequence[object]]:
+        return _bindable(rows)
 
     def prepare_checksum_session(self, connection: Connection) -> None:
         # Registered per connection: the function lives in the sqlite3 connection, not the file.

@@ -9,6 +9,7 @@ from typing import Any
 
 from models.pipeline import PipelineRun
 from models.status import RunStatus
+from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import ConfigNotFound
 from services.migration.run_record import MIGRATION_KIND
@@ -39,27 +40,27 @@ def list_runs(ctx: ServiceContext, config: str | None = None) -> list[ConfigRun]
         ConfigNotFound: `config` names no config (deleted ones count: their runs stay).
     """
     with ctx.uow() as uow:
-        names = {str(record.id): record.name for record in uow.configs.list(include_deleted=True)}
-        if config is not None and config not in names.values():
+        if config is not None:
             record = uow.configs.get_by_name_or_id(config)
             if record is None:
                 raise ConfigNotFound(config)
             config = record.name
-        records = uow.pipeline_runs.list()
-    runs = [run for record in records for run in _config_runs(record, names)]
+        runs = _runs(uow)
     return [run for run in runs if config is None or run.config == config]
 
 
 def last_run(ctx: ServiceContext, config: str) -> ConfigRun | None:
     """The newest run of `config` that is over (not running, nor waiting), or None."""
     with ctx.uow() as uow:
-        records = uow.pipeline_runs.list()
-        names = {str(record.id): record.name for record in uow.configs.list(include_deleted=True)}
-    for record in records:
-        for run in _config_runs(record, names):
-            if run.config == config and run.status not in (RunStatus.RUNNING, RunStatus.PENDING):
-                return run
-    return None
+        runs = _runs(uow)
+    unfinished = (RunStatus.RUNNING, RunStatus.PENDING)
+    return next((r for r in runs if r.config == config and r.status not in unfinished), None)
+
+
+def _runs(uow: UnitOfWork) -> list[ConfigRun]:
+    """Every config's runs, newest first, from the run records and the configs' names."""
+    names = {str(record.id): record.name for record in uow.configs.list(include_deleted=True)}
+    return [run for record in uow.pipeline_runs.list() for run in _config_runs(record, names)]
 
 
 def _config_runs(record: PipelineRun, names: dict[str, str]) -> list[ConfigRun]:
