@@ -8,7 +8,20 @@ from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
+
+from utils.arrow_bytes import holds_any
+
+#: Every character Python's `\s` matches (str.isspace), written out. A pattern holding them
+#: runs in pyarrow's RE2, whose own `\s` knows ASCII only (so pandas runs `\s` in Python,
+#: several times slower); tests check the two sets are the same.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A run of whitespace, as Python's `\s+` matches it.
+WHITESPACE_RUN = f"[{WHITESPACE}]+"
 
 
 class TransformerParams(BaseModel):
@@ -130,6 +143,15 @@ def as_text(values: pd.Series, *, blank_as_null: bool = False) -> pd.Series:
     if blank_as_null:
         text = text.mask(text.str.strip() == "")
     return text
+
+
+def may_contain(text: pd.Series, characters: str) -> bool:
+    """False only when no value of a string Series holds any of `characters`: one byte scan
+    (the first byte of each character's UTF-8 form), so a pass over the text can be skipped."""
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return True  # Python-held strings: no bytes to scan, do the pass
+    leads = bytes(sorted({character.encode()[0] for character in characters}))
+    return holds_any(pa.array(text.array), leads)
 
 
 def decode_bytes(values: pd.Series) -> pd.Series:

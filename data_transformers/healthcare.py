@@ -7,6 +7,8 @@ import pandas as pd
 from pydantic import Field
 
 from data_transformers.base import (
+    WHITESPACE,
+    WHITESPACE_RUN,
     Converted,
     ConverterParams,
     Example,
@@ -16,6 +18,7 @@ from data_transformers.base import (
     bounded,
     by_distinct,
     finish,
+    may_contain,
 )
 from data_transformers.registry import register_transformer
 from utils.thai_cid import cid_checksum_ok
@@ -101,16 +104,21 @@ class HnPad(Transformer):
 
     def apply(self, values: pd.Series, params: HnPadParams) -> TransformOutcome:
         text = as_text(values, blank_as_null=params.blank_as_null)
-        digits = text.str.replace(r"\s+", "", regex=True).str.replace(r"\.0+$", "", regex=True)
+        # Each pass only where a value may need it: most HN columns hold neither.
+        digits = text
+        if may_contain(digits, WHITESPACE):
+            digits = digits.str.replace(WHITESPACE_RUN, "", regex=True)
+        if may_contain(digits, "."):
+            digits = digits.str.replace(r"\.0+$", "", regex=True)
         ok = digits.str.fullmatch(r"\d+").fillna(False).astype(bool)
         fits = digits.str.len() <= params.width
-        reasons = pd.Series(
-            np.where(ok, f"longer than {params.width} digits", "not all digits"), index=text.index
-        )
+        failed = ~(ok & fits)
+        reasons: pd.Series | str = ""  # a reason per row only when some row needs one
+        if failed.any():
+            too_long = f"longer than {params.width} digits"
+            reasons = pd.Series(np.where(ok, too_long, "not all digits"), index=text.index)
         result = digits.str.zfill(params.width)
-        return finish(
-            values, result, ~(ok & fits), reasons, params, null=text.isna(), show_value=False
-        )
+        return finish(values, result, failed, reasons, params, null=text.isna(), show_value=False)
 
     def output_length_for(self, params: HnPadParams) -> int | None:
         return bounded(params, params.width)

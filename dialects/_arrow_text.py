@@ -11,11 +11,18 @@ back as the same double.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utils.arrow_bytes import holds_any
+
 NULL = "\\N"
 _MICROS = pa.duration("us")
+_SECOND = 1_000_000
+_DAY = 86_400 * _SECOND
+#: The bytes COPY text escapes (a column holding none is sent as it is).
+_ESCAPED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -42,10 +49,19 @@ def can_encode(schema: pa.Schema) -> bool:
     return all(_is_text(field.type) or _castable(field.type) for field in schema)
 
 
-def _without_zero_fraction(text: pa.Array) -> pa.Array:
-    # Arrow always writes six digits; Python's isoformat (the row encoder) writes none for
-    # whole seconds. Only '.000000' at the end of the clock is dropped.
-    return pc.replace_substring_regex(text, r"\.000000($|Z$)", r"\1")
+def _clock_text(column: pa.Array, whole_seconds: pa.DataType) -> pa.Array:
+    """Microsecond timestamps or times as text, with '.ffffff' only where there is a fraction.
+
+    Arrow always writes six digits; Python's isoformat (the row encoder) writes none for whole
+    seconds. Most HIS clocks are whole seconds: then the column is written in seconds, which
+    costs no pass over the text; only a column mixing both drops '.000000' by a regex.
+    """
+    micros = np.frombuffer(column.buffers()[1], np.int64, len(column), column.offset * 8)
+    fraction = micros % _SECOND != 0  # NULL slots may hold anything: at worst the slow way
+    if not fraction.any():
+        return pc.cast(pc.cast(column, whole_seconds), pa.string())
+    text = pc.cast(column, pa.string())
+    return text if fraction.all() else pc.replace_substring_regex(text, r"\.000000($|Z$)", r"\1")
 
 
 def _pad(numbers: pa.Array, width: int) -> pa.Array:
@@ -77,24 +93,33 @@ def _as_text(column: pa.Array) -> pa.Array:
     if pa.types.is_boolean(kind):
         return pc.cast(pc.cast(column, pa.int8()), pa.string())  # 1/0, not true/false
     if pa.types.is_duration(kind):
+        micros = pc.cast(pc.cast(column, _MICROS), pa.int64())
+        extremes = pc.min_max(micros)
+        if extremes["min"].as_py() is None or (
+            extremes["min"].as_py() >= 0 and extremes["max"].as_py() < _DAY
+        ):  # within a day a duration is spelt as a clock time is
+            return _clock_text(pc.cast(micros, pa.time64("us")), pa.time32("s"))
         return duration_text(column)
     if pa.types.is_timestamp(kind):
         if kind.tz is not None:
             # The instant in UTC ('Z' as Arrow writes it), with the offset Python writes.
-            utc = pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.string())
-            return pc.replace_substring_regex(_without_zero_fraction(utc), "Z$", "+00:00")
-        return _without_zero_fraction(pc.cast(pc.cast(column, pa.timestamp("us")), pa.string()))
+            utc = pc.cast(column, pa.timestamp("us", "UTC"))
+            return pc.replace_substring_regex(
+                _clock_text(utc, pa.timestamp("s", "UTC")), "Z$", "+00:00"
+            )
+        return _clock_text(pc.cast(column, pa.timestamp("us")), pa.timestamp("s"))
     if pa.types.is_time(kind):
-        return _without_zero_fraction(pc.cast(pc.cast(column, pa.time64("us")), pa.string()))
+        return _clock_text(pc.cast(column, pa.time64("us")), pa.time32("s"))
     return pc.cast(column, pa.string())
 
 
 def _escaped(column: pa.Array) -> pa.Array:
     if _is_text(column.type):
         text = column
-        # Backslash first, so the escapes added after it are not escaped again.
-        for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-            text = pc.replace_substring(text, raw, escaped)
+        if holds_any(column, "".join(_ESCAPED).encode()):
+            # Backslash first, so the escapes added after it are not escaped again.
+            for raw, escaped in _ESCAPED.items():
+                text = pc.replace_substring(text, raw, escaped)
     else:
         text = _as_text(column)
     # One string width for all: the join needs its inputs alike (transformers give large_string).

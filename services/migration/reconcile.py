@@ -13,23 +13,26 @@ from services.migration.source_query import SourceQuery, count_sql
 from services.migration.state import StepContext, StepState
 
 
-def reconcile(
-    step: StepContext,
-    state: StepState,
-    query: SourceQuery,
-    source: Connection,
-    target: Connection,
-) -> Reconciliation:
-    """Counts and per-column checksums of a finished run (or of a whole resumed run).
-
-    The state carries the last key read, the measures chosen at the start and the target's
-    checksums before the run (appending to a non-empty table compares the difference).
-    Upserts rewrite rows in place, so only their counts are compared.
-    """
-    check = Reconciliation(state.rows_read, state.rows_loaded, state.rows_rejected)
+def source_rows(step: StepContext, state: StepState, query: SourceQuery, source: Connection) -> int:
+    """The source rows up to the last key read, counted by the source engine: what the run
+    should have read. Asks only the source, so it may run while the target builds its keys."""
     sql = count_sql(query, step.source.dialect, source.dialect, state.last_key or None)
     # text() reads ":name" as a bind parameter; the source SQL has none of ours.
-    check.source_rows = int(source.execute(text(sql.replace(":", "\\:"))).scalar_one())
+    return int(source.execute(text(sql.replace(":", "\\:"))).scalar_one())
+
+
+def reconcile(
+    step: StepContext, state: StepState, target: Connection, source_count: int
+) -> Reconciliation:
+    """Counts and per-column checksums of a finished run (or of a whole resumed run), with
+    `source_count` from `source_rows`.
+
+    The state carries the measures chosen at the start and the target's checksums before the
+    run (appending to a non-empty table compares the difference). Upserts rewrite rows in
+    place, so only their counts are compared.
+    """
+    check = Reconciliation(state.rows_read, state.rows_loaded, state.rows_rejected)
+    check.source_rows = source_count
     if step.config.load_mode is LoadMode.UPSERT:
         check.skipped = "upsert rewrites existing rows: only counts are compared"
         return check

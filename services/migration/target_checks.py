@@ -23,6 +23,7 @@ from sqlalchemy.sql import sqltypes
 
 from dialects.base import Dialect
 from services.migration.processor import RowProblem
+from utils.arrow_bytes import holds_any
 
 # A check gives, for an Arrow column, a mask of the values that fail it (None: none fail).
 Check = Callable[[pa.Array], np.ndarray | None]
@@ -189,7 +190,7 @@ def _outside(low: int, high: int) -> Check:
 
 
 def _holding_nul(array: pa.Array) -> np.ndarray | None:
-    if not _is_text(array):
+    if not _is_text(array) or not holds_any(array, b"\x00"):
         return None
     found = pc.match_substring(array, "\x00")
     return _mask(found) if pc.any(found).as_py() else None

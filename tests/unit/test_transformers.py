@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from config import transformer_options
-from data_transformers.base import Example, Transformer
+from data_transformers.base import WHITESPACE, Example, Transformer
 from data_transformers.registry import get_transformer, run_transformer, transformers
 from mini_his import vocab
 from mini_his.data import MiniHisData
@@ -291,3 +292,27 @@ def test_a_transformer_without_description_or_examples_is_refused(declared: dict
     with pytest.raises(TypeError, match="must declare a description and examples"):
         register_transformer("UNDOCUMENTED_TEST")(plugin)
     assert "UNDOCUMENTED_TEST" not in transformers.names()
+
+
+def test_whitespace_is_every_character_pythons_whitespace_class_matches() -> None:
+    # HN_PAD spells \s out so that pyarrow runs it; the set must stay Python's exactly.
+    python = {chr(point) for point in range(0x110000) if re.fullmatch(r"\s", chr(point))}
+    assert set(WHITESPACE) == python
+
+
+@pytest.mark.parametrize("space", list(WHITESPACE))
+def test_hn_pad_drops_every_kind_of_whitespace_as_pythons_regex_does(space: str) -> None:
+    raw = [f"{space}12{space}3{space}", f"45.0{space}", "ไทย", f"{space}", "12.00", None]
+    by_hand = [re.sub(r"\.0+$", "", re.sub(r"\s+", "", v)) if v else None for v in raw]
+    expected = [v.zfill(9) if v and v.isdigit() and v.isascii() else None for v in by_hand]
+    outcome = run_transformer("HN_PAD", pd.Series(raw, dtype=object).astype("str"), {})
+    assert expected == ["000000123", "000000045", None, None, "000000012", None]
+    assert plain(outcome.values) == expected
+    assert outcome.failed.tolist() == [False, False, True, False, False, False]
+
+
+def test_hn_pad_without_spaces_or_dots_pads_and_fails_as_before() -> None:
+    raw = pd.Series(["1", "123456789", "1234567890", "12A", None], dtype=object)
+    outcome = run_transformer("HN_PAD", raw, {"width": 9})
+    assert plain(outcome.values) == ["000000001", "123456789", None, None, None]
+    assert plain(outcome.reasons) == [None, None, "longer than 9 digits", "not all digits", None]

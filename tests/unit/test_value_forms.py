@@ -139,3 +139,30 @@ def test_sql_server_gets_a_mysql_time_as_the_text_its_time_reads() -> None:
     # pyodbc refuses to bind a timedelta; no SQL Server runs here, so the rows are checked.
     rows = [(1, timedelta(hours=8, microseconds=5)), (2, None), (3, -timedelta(seconds=1))]
     assert list(mssql_rows(rows)) == [(1, "08:00:00.000005"), (2, None), (3, "-00:00:01")]
+
+
+# Each column shape the COPY encoder writes its own quicker way: clocks all in whole seconds,
+# all with fractions, or mixed; durations within a day (as clock times), past it, negative;
+# text with nothing to escape and with every escape; NULLs only.
+SHAPES = {
+    "whole": [datetime(2024, 1, 1, 8, 30), datetime(1999, 12, 31, 23, 59, 59), None],
+    "fractions": [datetime(2024, 1, 1, 0, 0, 0, 1), datetime(2024, 1, 1, 0, 0, 0, 999999), None],
+    "mixed": [datetime(2024, 1, 1), datetime(2024, 1, 1, 0, 0, 0, 250000), None],
+    "clock_whole": [time(0, 0), time(23, 59, 59), None],
+    "clock_mixed": [time(8, 0, 0, 5), time(8, 0), None],
+    "zoned": [datetime(2024, 1, 1, 5, tzinfo=BANGKOK), datetime(2024, 1, 1, tzinfo=UTC), None],
+    "within_day": [timedelta(0), timedelta(hours=23, minutes=59, seconds=59.5), None],
+    "past_day": [timedelta(hours=24), timedelta(hours=838, minutes=59, seconds=59), None],
+    "negative": [timedelta(seconds=-1), timedelta(hours=1), None],
+    "plain": ["HN0001", "สมชาย", None],
+    "escapes": ["a\tb", "c\\d\ne\rf", None],
+    "nothing": [None, None, None],
+}
+
+
+@pytest.mark.parametrize("column", list(SHAPES))
+@pytest.mark.parametrize("start", [0, 1])
+def test_copy_encoder_writes_each_column_shape_as_the_row_encoder(column: str, start: int) -> None:
+    batch = driver_batch([column], [(value,) for value in SHAPES[column]]).slice(start)
+    rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
+    assert copy_text(batch).decode() == text_lines(rows)
