@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from cli_commands.common import add_plain_row, out, service_context
+from cli_commands.common import out, service_context
 from cli_commands.progress import StepBars
+from cli_commands.test_output import print_test_report
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions, MigrationResult
+from models.test_run import PREVIEW_ROWS
+from services.migration import summarize_test_run
 
 
 def migrate(
@@ -26,6 +28,10 @@ def migrate(
     rows: Annotated[
         int | None, typer.Option(help="With --test: how many source rows to try.", min=1)
     ] = None,
+    show: Annotated[
+        int,
+        typer.Option(help="With --test: how many transformed rows to show (0: none).", min=0),
+    ] = PREVIEW_ROWS,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run from its checkpoint.")
     ] = False,
@@ -69,6 +75,7 @@ def migrate(
         again=again,
         test=test,
         test_rows=rows,
+        preview_rows=show,
         batch_size=batch_size,
         error_policy=error_policy,
         replay_rejects=replay_rejects,
@@ -83,28 +90,7 @@ def migrate(
 def print_result(result: MigrationResult, *, replayed: bool = False) -> None:
     """The run's counts, its reconciliation, and (in test mode) the preview and rejects."""
     if result.test:
-        out.print(
-            f"TEST of {result.step!r} (rolled back): {result.rows_read:,} rows read, "
-            f"{result.rows_loaded:,} would load, {result.rows_rejected:,} would be rejected.",
-        )
-        if result.preview:
-            table = Table(title="transformed rows (identifiers masked)")
-            for column in result.preview[0]:
-                table.add_column(Text(column))  # a column name is not rich markup either
-            for row in result.preview:
-                add_plain_row(
-                    table, *("NULL" if value is None else str(value) for value in row.values())
-                )
-            out.print(table)
-        # One line per would-be reject, named by batch and row; a key that is an identifier is
-        # left out (masked, it would match no source row).
-        for reject in result.rejects:
-            key = f", source key {reject.shown_key}" if reject.shown_key is not None else ""
-            value = "" if reject.value is None else f" = {reject.value}"
-            out.print(
-                f"would reject {reject.reference}{key}: {reject.column or 'the row'}{value} "
-                f"({reject.stage}): {reject.reason}"
-            )
+        print_test_report(summarize_test_run(result))
         _print_conversions(result)
         return
     if replayed:

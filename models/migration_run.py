@@ -9,6 +9,7 @@ from typing import Any
 
 from models.migration_config import ErrorPolicy
 from models.status import RunStatus
+from models.test_run import PREVIEW_ROWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class MigrationOptions:
         test: Load for real inside a transaction that is rolled back, and report what would
             happen; nothing stays in the target.
         test_rows: How many source rows a test reads (default: one batch).
+        preview_rows: How many of a test's transformed rows it keeps to show (0: none).
         batch_size: Overrides the config's batch size.
         error_policy: Overrides the config's error policy (a pipeline step's setting).
         again: Append although the config's last run succeeded (its rows are in the target
@@ -35,6 +37,7 @@ class MigrationOptions:
     restart: bool = False
     test: bool = False
     test_rows: int | None = None
+    preview_rows: int = PREVIEW_ROWS
     batch_size: int | None = None
     error_policy: ErrorPolicy | None = None
     again: bool = False

@@ -1,6 +1,6 @@
 """The migration engine. Its faces: `run_migration`; the run history (`list_runs`,
 `last_run`); and for a step's rejects `list_rejects`, `show_rejects`, `export_rejects` and
-`replay_rejects`. Everything else here is its own.
+`replay_rejects`; a test run's report, `summarize_test_run`. Everything else here is its own.
 
 The engine's faces are imported on first use, so that commands which never migrate (`--help`,
 listing configs or runs) do not load pandas and pyarrow.
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         replay_rejects,
         show_rejects,
     )
+    from services.migration.test_report import summarize_test_run
 
 __all__ = [
     "ConfigRun",
@@ -31,6 +32,7 @@ __all__ = [
     "replay_rejects",
     "run_migration",
     "show_rejects",
+    "summarize_test_run",
 ]
 
 _HOMES = {
@@ -39,6 +41,7 @@ _HOMES = {
     "show_rejects": "services.migration.reject_service",
     "export_rejects": "services.migration.reject_service",
     "replay_rejects": "services.migration.reject_service",
+    "summarize_test_run": "services.migration.test_report",
 }
 
 

@@ -22,9 +22,6 @@ from services.migration.state import StepContext
 from services.migration.target_plan import TargetTablePlan
 from services.migration.writer import load_problem, take, write_or_split
 
-#: Transformed rows a test run shows.
-PREVIEW_ROWS = 20
-
 
 def run_test(
     step: StepContext,
@@ -76,7 +73,7 @@ def run_test(
     result.rows_loaded = len(written)
     result.rows_rejected = len({problem.position for problem in problems})
     result.batches = 1 if processed.batch.num_rows else 0
-    result.preview = _preview(take(good, written))
+    result.preview = _preview(take(good, written), step.options.preview_rows)
     result.conversions = processed.conversions_in([candidates[i] for i in written])
     result.seconds = time.perf_counter() - started
     result.status = RunStatus.SUCCEEDED
@@ -89,6 +86,6 @@ def run_test(
     return result
 
 
-def _preview(batch: pa.RecordBatch) -> list[dict[str, Any]]:
-    rows = batch.slice(0, PREVIEW_ROWS).to_pylist()
+def _preview(batch: pa.RecordBatch, rows_shown: int) -> list[dict[str, Any]]:
+    rows = batch.slice(0, max(rows_shown, 0)).to_pylist()
     return [{column: masked_value(column, value) for column, value in row.items()} for row in rows]
