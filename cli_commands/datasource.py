@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -100,16 +100,83 @@ def datasource_test(name: Annotated[str, typer.Argument(help="Datasource name or
     out.print(f"OK: {result.server_version} ({result.elapsed_ms:.0f} ms)")
 
 
+@datasource_app.command("update")
+def datasource_update(
+    key: Annotated[str, typer.Argument(metavar="NAME", help="Datasource name or id.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="A new name (the id stays the same).")
+    ] = None,
+    db_type: Annotated[
+        str | None, typer.Option("--type", help="mysql, postgresql, mssql or sqlite.")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option(help="Database name, or the file path for sqlite.")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Server host name or address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Server port.")] = None,
+    user: Annotated[str | None, typer.Option(help="User name to log in with.")] = None,
+    password_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--password-prompt", "--ask-password", help="Prompt for a new password without echo."
+        ),
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Remove the stored password.")
+    ] = False,
+    schema: Annotated[str | None, typer.Option(help="Default schema (e.g. public, dbo).")] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(help="Driver option KEY=VALUE to set, or KEY= to drop (repeatable)."),
+    ] = None,
+) -> None:
+    """Change a datasource's connection; fields not given stay as they are."""
+    if password_prompt and no_password:
+        raise InvalidInput("Give --password-prompt or --no-password, not both.")
+    given = {
+        "name": name,
+        "db_type": db_type,
+        "database": database,
+        "host": host,
+        "port": port,
+        "username": user,
+        "schema": schema,
+    }
+    changes: dict[str, Any] = {field: value for field, value in given.items() if value is not None}
+    ctx = service_context()
+    if option:
+        changes["options"] = merged_options(datasources.get_datasource(ctx, key).options, option)
+    password: Any = datasources.KEEP
+    if password_prompt:
+        password = typer.prompt("Password", hide_input=True)
+    elif no_password:
+        password = None
+    if not changes and password is datasources.KEEP:
+        raise InvalidInput("Nothing to change: give at least one option (see --help).")
+    updated = datasources.update_datasource(ctx, key, password=password, **changes)
+    changed = sorted(changes) + ([] if password is datasources.KEEP else ["password"])
+    out.print(f"Datasource {updated.name!r} updated: {', '.join(changed)}.")
+
+
 @datasource_app.command("remove")
 def datasource_remove(
     name: Annotated[str, typer.Argument(help="Datasource name or id.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove it even if configs or pipelines use it.")
+    ] = False,
 ) -> None:
     """Remove a datasource (the database itself is not touched)."""
-    ds = datasources.get_datasource(service_context(), name)
+    ctx = service_context()
+    ds = datasources.get_datasource(ctx, name)
+    usage = datasources.datasource_usage(ctx, ds.id)
+    if usage and not force:
+        raise usage.refusal(ds.name)  # before asking: a yes would be refused anyway
     if not yes:
-        typer.confirm(f"Remove datasource {ds.name!r}?", abort=True)
-    datasources.delete_datasource(service_context(), ds.id)
+        question = f"Remove datasource {ds.name!r}"
+        question += f", used by {usage.describe()}?" if usage else "?"
+        typer.confirm(question, abort=True)
+    datasources.delete_datasource(ctx, ds.id, force=force)
     out.print(f"Datasource {ds.name!r} removed.")
 
 
@@ -126,3 +193,14 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
             raise InvalidInput(f"--option takes KEY=VALUE, got {pair!r}.", field="option")
         options[key.strip()] = value
     return options
+
+
+def merged_options(stored: dict[str, Any], pairs: list[str]) -> dict[str, Any]:
+    """The stored driver options with `--option` pairs applied; `KEY=` drops KEY."""
+    merged = dict(stored)
+    for key, value in parse_options(pairs).items():
+        if value:
+            merged[key] = value
+        else:
+            merged.pop(key, None)
+    return merged

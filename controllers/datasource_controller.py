@@ -109,9 +109,13 @@ class DatasourceController:
         """
         return datasources.test_datasource(self.ctx, name)
 
-    def delete(self, name: str) -> None:
-        """Remove the datasource and close its pooled connections."""
-        datasources.delete_datasource(self.ctx, name)
+    def delete(self, name: str, *, force: bool = False) -> None:
+        """Remove the datasource and close its pooled connections.
+
+        Raises:
+            DatasourceNotFound; Conflict: configs or pipelines use it and `force` is not set.
+        """
+        datasources.delete_datasource(self.ctx, name, force=force)
 
     def tables(self, name: str) -> list[TableRow]:
         """Tables of the datasource's default schema, with row estimates."""

@@ -115,7 +115,9 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     env = {**os.environ, "HIS_DATA_DIR": str(tmp_path / "data"), "HIS_SECRET_KEY": "cli-test"}
     env.pop("HIS_DATABASE_URL", None)
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`input` is typed at the command's prompts; without it stdin is closed (no prompt
+        can wait for an answer)."""
         assert COMMAND, "his-analyzer is not installed in this venv"
         return subprocess.run(
             [COMMAND, *args],
@@ -124,7 +126,8 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
             capture_output=True,
             text=True,
             timeout=120,
-            stdin=subprocess.DEVNULL,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
         )
 
     return run

@@ -68,10 +68,10 @@ def update_datasource(
     return present(DatasourceOut, datasource.id, datasource)
 
 
-@router.delete("/{key}", status_code=204, responses=error_responses(404))
-def delete_datasource(key: str, ctx: CtxDep) -> Response:
-    """Remove a datasource."""
-    datasources.delete_datasource(ctx, key)
+@router.delete("/{key}", status_code=204, responses=error_responses(404, 409))
+def delete_datasource(key: str, ctx: CtxDep, force: bool = False) -> Response:
+    """Remove a datasource; refused (409) while configs or pipelines use it, unless `force`."""
+    datasources.delete_datasource(ctx, key, force=force)
     return Response(status_code=204)
 
 

@@ -14,6 +14,7 @@ from services.datasources.service import (
     connection_spec,
     create_datasource,
     database_types,
+    datasource_usage,
     delete_datasource,
     dialect_of,
     get_datasource,
@@ -22,15 +23,18 @@ from services.datasources.service import (
     test_datasource,
     update_datasource,
 )
+from services.datasources.usage import Usage
 
 __all__ = [
     "KEEP",
     "ConnectionTestResult",
     "DatabaseType",
     "Endpoint",
+    "Usage",
     "connection_spec",
     "create_datasource",
     "database_types",
+    "datasource_usage",
     "delete_datasource",
     "describe_table",
     "dialect_of",

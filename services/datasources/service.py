@@ -14,6 +14,7 @@ from models.common import utc_now
 from models.datasource import ConnectionSpec, Datasource
 from protocols.repository import UnitOfWork
 from services.context import ServiceContext
+from services.datasources.usage import Usage, find_usage
 from services.errors import Conflict, DatasourceNotFound, InvalidInput, PluginNotFound
 from services.secret_box import SecretBox
 from utils.registry import UnknownPluginError
@@ -118,14 +119,33 @@ def update_datasource(
     return datasource
 
 
-def delete_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> None:
-    """Remove a datasource and close its pooled connections."""
+def datasource_usage(ctx: ServiceContext, key: str | uuid.UUID) -> Usage:
+    """The live configs that use the datasource, and the pipelines that run one of them."""
+    with ctx.uow() as uow:
+        return find_usage(uow, _find(uow, key).id)
+
+
+def delete_datasource(ctx: ServiceContext, key: str | uuid.UUID, *, force: bool = False) -> None:
+    """Remove a datasource and close its pooled connections.
+
+    Configs keep the datasource's id in their JSON; forced, their link to it is cleared.
+
+    Raises:
+        DatasourceNotFound: no datasource has that name or id.
+        Conflict: configs or pipelines use it and `force` is not set (the message names them).
+    """
     with ctx.uow() as uow:
         datasource = _find(uow, key)
+        usage = find_usage(uow, datasource.id)
+        if usage and not force:
+            raise usage.refusal(datasource.name)
         uow.datasources.delete(datasource.id)
         uow.commit()
     ctx.connections.close_connection(connection_spec(datasource, secrets=None))
-    log.info("datasource %r deleted", datasource.name)
+    if usage:
+        log.warning("datasource %r deleted though used by %s", datasource.name, usage.describe())
+    else:
+        log.info("datasource %r deleted", datasource.name)
 
 
 def test_datasource(ctx: ServiceContext, key: str | uuid.UUID) -> ConnectionTestResult:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from services import mapping
 from services.context import ServiceContext
 
 DATASOURCES = "/api/v1/datasources"
@@ -145,3 +146,31 @@ def test_deleted_datasource_is_gone(client: TestClient, clinic_db: Path) -> None
     assert deleted.status_code == 204
     assert deleted.content == b""
     assert client.get(DATASOURCES + "/clinic").status_code == 404
+
+
+def test_deleting_a_datasource_a_config_uses_is_409_unless_forced(
+    client: TestClient, clinic_db: Path, ctx: ServiceContext
+) -> None:
+    datasource = create_clinic(client, clinic_db)
+    mapping.save_config(
+        ctx,
+        {
+            "name": "wards",
+            "source_datasource_id": datasource["id"],
+            "source_table": "ward",
+            "target_table": "ward",
+            "mappings": [{"source": "id", "target": "id"}],
+        },
+    )
+
+    refused = client.delete(f"{DATASOURCES}/clinic")
+
+    assert refused.status_code == 409
+    [error] = refused.json()["errors"]
+    assert error["code"] == "conflict"
+    assert error["detail"] == (
+        "Datasource 'clinic' is used by config wards; remove them first or use --force."
+    )
+    assert client.get(f"{DATASOURCES}/clinic").status_code == 200
+    assert client.delete(f"{DATASOURCES}/clinic", params={"force": "true"}).status_code == 204
+    assert client.get(f"{DATASOURCES}/clinic").status_code == 404

@@ -22,6 +22,7 @@ from services.errors import (
     TableNotFound,
     UnknownDatabase,
 )
+from services.mapping import save_config
 
 
 @pytest.fixture
@@ -185,3 +186,28 @@ def test_columns_of_an_unknown_table_raise_table_not_found(
 
 def test_db_types_come_from_the_dialect_registry(controller: DatasourceController) -> None:
     assert {"mysql", "postgresql", "sqlite", "mssql"} <= set(controller.db_types())
+
+
+def test_delete_of_a_datasource_a_config_uses_is_refused_unless_forced(
+    controller: DatasourceController, ctx: ServiceContext
+) -> None:
+    target = get_datasource(ctx, DEMO_TARGET)
+    save_config(
+        ctx,
+        {
+            "name": "visits",
+            "target_datasource_id": str(target.id),
+            "source_table": "ovst",
+            "target_table": "ovst",
+            "mappings": [{"source": "vn", "target": "vn"}],
+        },
+    )
+
+    with pytest.raises(Conflict) as refused:
+        controller.delete(DEMO_TARGET)
+    assert refused.value.message == (
+        f"Datasource {DEMO_TARGET!r} is used by config visits; remove them first or use --force."
+    )
+    assert controller.names() == [DEMO_SOURCE, DEMO_TARGET]
+    controller.delete(DEMO_TARGET, force=True)
+    assert controller.names() == [DEMO_SOURCE]

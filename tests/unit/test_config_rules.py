@@ -312,7 +312,7 @@ def test_datasource_ids_must_exist_and_a_deleted_one_is_let_go(ctx: ServiceConte
     )
     assert caught.value.field == "target_datasource_id"
 
-    datasources.delete_datasource(ctx, "legacy")
+    datasources.delete_datasource(ctx, "legacy", force=True)
     [record] = configs.list_configs(ctx)
     assert record.source_datasource_id is None  # ON DELETE SET NULL
     assert record.content["source_datasource_id"] == str(legacy.id)  # the JSON is kept
