@@ -18,34 +18,11 @@ from data_transformers.base import (
     finish,
 )
 from data_transformers.registry import register_transformer
+from utils.thai_names import prefix_spellings, title_spellings
 
-# Each canonical prefix (full form, short form) with the spellings met in HIS data.
-_PREFIXES = (
-    ("นาย", "นาย", ("Mr.", "Mr")),
-    ("นาง", "นาง", ("Mrs.", "Mrs")),
-    ("นางสาว", "น.ส.", ("นส.", "นส", "น.ส", "Miss", "Ms.", "Ms")),
-    ("เด็กชาย", "ด.ช.", ("ดช.", "ดช", "ด.ช")),
-    ("เด็กหญิง", "ด.ญ.", ("ดญ.", "ดญ", "ด.ญ")),
-    ("นายแพทย์", "นพ.", ("น.พ.", "นพ")),
-    ("แพทย์หญิง", "พญ.", ("พ.ญ.", "พญ")),
-    ("ทันตแพทย์", "ทพ.", ("ท.พ.",)),
-    ("ทันตแพทย์หญิง", "ทพญ.", ("ท.พ.ญ.",)),
-    ("ดอกเตอร์", "ดร.", ("Dr.",)),
-    ("พระภิกษุ", "พระ", ("ภิกษุ",)),
-)
 #: Every spelling → (full form, short form).
-_CANONICAL = {
-    spelling: (full, short)
-    for full, short, others in _PREFIXES
-    for spelling in (full, short, *others)
-}
-# Splitting trusts only full titles and dotted abbreviations: an undotted one such as 'นพ' is
-# also how first names begin ('นพดล'). Longest first, so 'นางสาว' wins over 'นาง'.
-_SPLIT_PREFIXES = sorted(
-    (p for p, (full, _) in _CANONICAL.items() if p == full or p.endswith(".")),
-    key=len,
-    reverse=True,
-)
+_CANONICAL = prefix_spellings()
+_SPLIT_PREFIXES = title_spellings()
 _PREFIX_PATTERN = "|".join(re.escape(p) for p in _SPLIT_PREFIXES)
 _FULL_NAME = rf"^\s*(?P<prefix>{_PREFIX_PATTERN})?\s*(?P<first>[^\s]+)(?:\s+(?P<last>.*?))?\s*$"
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from models.migration_run import RejectedRow
-from services.privacy import mask_value, phi_kind, scrub_cids
+from services.privacy import ColumnMask, column_mask
 
 if TYPE_CHECKING:
     from services.migration.run_log import MigrationLogger
@@ -71,17 +71,23 @@ def _python_part(part: Any) -> Any:
     return part
 
 
-def masked_value(column: str, value: Any) -> Any:
-    """`value` as it may be shown or stored: identifiers masked, CIDs scrubbed, text cut short."""
+def masked_value(column: str, value: Any, mask: ColumnMask | None = None) -> Any:
+    """`value` as it may be shown or stored: identifiers masked, CIDs scrubbed, text cut short.
+
+    Args:
+        column: The value's column.
+        value: The value.
+        mask: The column's mask decided on more of its values (`column_mask`); without it the
+            value alone decides, which masks a 13-digit number passing the checksum as a CID.
+    """
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
-    kind = phi_kind(column, [text])
-    if kind is None and isinstance(value, int | float):
+    mask = mask or column_mask(column, [text])
+    if mask.kind is None and isinstance(value, int | float):
         return value
-    masked = mask_value(kind, text) if kind else text
     # PostgreSQL text cannot hold NUL, and the reject table may be there: shown as \0.
-    return scrub_cids(masked).replace("\x00", "\\0")[:MAX_VALUE_CHARS]
+    return mask(text).replace("\x00", "\\0")[:MAX_VALUE_CHARS]
 
 
 def describe_key(key_columns: Sequence[str], key: Sequence[Any]) -> tuple[str, bool]:

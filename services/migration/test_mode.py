@@ -21,6 +21,7 @@ from services.migration.source_query import SourceQuery
 from services.migration.state import StepContext
 from services.migration.target_plan import TargetTablePlan
 from services.migration.writer import load_problem, take, write_or_split
+from services.privacy import column_mask
 
 
 def run_test(
@@ -73,7 +74,7 @@ def run_test(
     result.rows_loaded = len(written)
     result.rows_rejected = len({problem.position for problem in problems})
     result.batches = 1 if processed.batch.num_rows else 0
-    result.preview = _preview(take(good, written), step.options.preview_rows)
+    result.preview = _preview(take(good, written), config.source_table, step.options.preview_rows)
     result.conversions = processed.conversions_in([candidates[i] for i in written])
     result.seconds = time.perf_counter() - started
     result.status = RunStatus.SUCCEEDED
@@ -86,6 +87,14 @@ def run_test(
     return result
 
 
-def _preview(batch: pa.RecordBatch, rows_shown: int) -> list[dict[str, Any]]:
+def _preview(batch: pa.RecordBatch, table: str | None, rows_shown: int) -> list[dict[str, Any]]:
+    # Each column's mask is decided on all the rows tried, as the profile's is on its sample.
+    masks = {
+        name: column_mask(name, batch.column(index).to_pylist(), table)
+        for index, name in enumerate(batch.schema.names)
+    }
     rows = batch.slice(0, max(rows_shown, 0)).to_pylist()
-    return [{column: masked_value(column, value) for column, value in row.items()} for row in rows]
+    return [
+        {name: masked_value(name, value, masks[name]) for name, value in row.items()}
+        for row in rows
+    ]

@@ -1,22 +1,24 @@
 """Privacy: patient identifiers and secrets masked wherever text leaves the engine."""
 
+from services.privacy.detection import PHI_KINDS, is_valid_cid, phi_kind
 from services.privacy.log_format import LOG_FORMAT, RedactingFormatter
 from services.privacy.masking import (
     MASKING_RULES,
-    PHI_KINDS,
-    is_valid_cid,
+    ColumnMask,
+    column_mask,
     mask_profile,
     mask_value,
-    phi_kind,
     scrub_cids,
 )
 from services.privacy.secrets import mask_secrets
 
 __all__ = [
     "LOG_FORMAT",
+    "ColumnMask",
     "MASKING_RULES",
     "PHI_KINDS",
     "RedactingFormatter",
+    "column_mask",
     "is_valid_cid",
     "mask_profile",
     "mask_secrets",

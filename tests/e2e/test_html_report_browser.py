@@ -11,10 +11,11 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, Route, sync_playwright
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile
-from services.privacy.masking import cid_checksum_ok, mask_profile
+from services.privacy import mask_profile
 from services.reports import write_report
 from tests.servers import services_required
 from tests.unit.test_report_writer import CID_1, CID_2, CID_3, SCRIPT_VALUE, build_profile
+from utils.thai_cid import cid_checksum_ok
 
 pytestmark = pytest.mark.e2e
 

@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import CHAR, Engine, String
 
 from mini_his.data import MiniHisData
 from mini_his.schema import metadata
 from models.profile import TableProfile
+from models.profile_settings import SamplingSettings
 from services import datasources as ds
 from services.context import ServiceContext
+from services.privacy import mask_profile
 from services.profiling import profile_datasource
+from services.reports.writer import write_report
 from tests.integration.test_mini_his import PATIENTS, SEED, his  # noqa: F401 - the fixture
+from utils.thai_cid import cid_checksum_ok
 
 TABLES = ("patient", "ovst")
 
@@ -70,3 +75,32 @@ def test_profile_counts_match_the_generated_rows(ctx: ServiceContext, his: Engin
                 counts = Counter(key(v) for v in present)
                 top = sorted(counts.values(), reverse=True)[:5]
                 assert [v.count for v in result.top_values] == top, where
+
+
+def test_the_masked_report_hides_citizen_ids_and_leaves_visit_numbers(
+    ctx: ServiceContext,
+    his: Engine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    register(ctx, his)
+    profile = profile_datasource(
+        ctx, "his", tables=list(TABLES), sampling=SamplingSettings(default_limit=100)
+    )
+    clear = {(t.name, c.name): c for t in profile.tables for c in t.columns}
+    # The look-alike: some visit numbers in the sample pass the citizen-ID checksum by chance.
+    lucky_vns = [v for v in clear["ovst", "vn"].sample_values if cid_checksum_ok(v)]
+    assert lucky_vns
+    cids = [v for v in clear["patient", "cid"].sample_values if cid_checksum_ok(v.strip())]
+    assert cids
+
+    masked = {(t.name, c.name): c for t in mask_profile(profile).tables for c in t.columns}
+    vn = masked["ovst", "vn"]
+    assert (vn.phi_kind, vn.masked) == (None, False)
+    assert vn.sample_values == clear["ovst", "vn"].sample_values
+    assert (masked["patient", "cid"].phi_kind, masked["patient", "cid"].masked) == ("cid", True)
+    assert (masked["ovst", "hn"].phi_kind, masked["patient", "fname"].phi_kind) == ("hn", "name")
+
+    paths = write_report(mask_profile(profile), out_dir=tmp_path, ddl=None, log_lines=[])
+    report = paths.csv.read_text(encoding="utf-8-sig")
+    assert all(v in report for v in lucky_vns)
+    assert not any(cid.strip() in report for cid in cids)

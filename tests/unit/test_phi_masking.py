@@ -9,9 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile, ValueCount
-from services.privacy.masking import (
+from services.privacy import (
     PHI_KINDS,
-    cid_checksum_ok,
     is_valid_cid,
     mask_profile,
     mask_value,
@@ -19,6 +18,7 @@ from services.privacy.masking import (
     scrub_cids,
 )
 from tests.unit.test_report_writer import CID_1, CID_2, CID_3, build_profile, with_check_digit
+from utils.thai_cid import cid_checksum_ok
 
 valid_cids = st.text(alphabet="0123456789", min_size=12, max_size=12).map(with_check_digit)
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile, ValueCount
-from services.privacy.masking import cid_checksum_ok, mask_profile
+from services.privacy import mask_profile
 from services.reports import write_report
 from services.reports.rows import CSV_COLUMNS, CSV_HEADER, column_rows
+from utils.thai_cid import cid_checksum_ok
 
 SCRIPT_VALUE = "<script>alert(1)</script>"
 FORMULA_VALUE = '=HYPERLINK("http://evil.example","x")'
