@@ -47,6 +47,13 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 bench: $(STAMP) ## Run the benchmarks in bench/ (prints figures; not part of `make test`)
 	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 
-clean: ## Remove the venv, node_modules, caches and the demo data (./data)
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis build *.egg-info data
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+# The data directory goes only when its store holds nothing but the demo: `demo clean` refuses
+# (one line, exit 1) otherwise. It runs first because it needs the venv; the rest is removed
+# either way, and the refusal is still make's exit status.
+clean: ## Remove the venv, node_modules, caches, and the data directory if it holds only the demo
+	@status=0; \
+	if [ -x $(BIN)/his-analyzer ]; then $(BIN)/his-analyzer demo clean || status=$$?; \
+	else echo "No venv to check the store with: the data directory is left as it is."; fi; \
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis build *.egg-info; \
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +; \
+	exit $$status

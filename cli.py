@@ -14,6 +14,7 @@ from cli_commands.analysis import profile
 from cli_commands.common import err
 from cli_commands.configs import config_app
 from cli_commands.datasource import datasource_app
+from cli_commands.info import info
 from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
@@ -44,6 +45,7 @@ app.command("transformers")(list_transformers)
 app.command("validators")(list_validators)
 app.add_typer(demo_app, name="demo")
 app.command("run")(run_servers)
+app.command("info")(info)
 
 log = logging.getLogger("his_analyzer.cli")
 
@@ -59,8 +61,7 @@ def main() -> None:
     except Exception:
         log.exception("unexpected failure")
         err.print(
-            "error: unexpected failure; the details are in "
-            f"{get_settings().data_dir / 'logs' / 'his-analyzer.log'}",
+            f"error: unexpected failure; the details are in {get_settings().log_file}",
         )
         sys.exit(2)
 

@@ -7,8 +7,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+APP_NAME = "his-analyzer"
+
+
+def default_data_dir() -> Path:
+    """The user's data folder for HIS Analyzer (on Linux ~/.local/share/his-analyzer).
+
+    Not `./data`: the CLI, the API, the dashboard and `make run` find the same store whatever
+    folder they are started from.
+    """
+    return user_data_path(APP_NAME)
 
 
 class Settings(BaseSettings):
@@ -16,7 +28,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HIS_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data"), description="Where the embedded store lives.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the embedded store, its key file, the logs and the reports live.",
+    )
     database_url: str | None = Field(
         default=None, description="Metadata store URL; SQLite under data_dir when unset."
     )
@@ -37,6 +52,13 @@ class Settings(BaseSettings):
         "Python drivers); it gives way to the driver by itself on values it cannot read.",
     )
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # HIS_DATA_DIR=~/his or a relative folder: fixed once, so every path derived from it
+        # (store, key file, logs) names the same place even after a change of directory.
+        return value.expanduser().resolve()
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -52,12 +74,32 @@ class Settings(BaseSettings):
         """The metadata store URL: explicit, or the embedded SQLite file."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'his_analyzer.sqlite').resolve()}"
+        return f"sqlite:///{self.store_file}"
+
+    @property
+    def store_file(self) -> Path:
+        """The embedded SQLite store's file (unused when HIS_DATABASE_URL names another)."""
+        return self.data_dir / "his_analyzer.sqlite"
 
     @property
     def secret_key_file(self) -> Path:
         """Where the generated encryption key is kept when HIS_SECRET_KEY is unset."""
         return self.data_dir / "secret.key"
+
+    @property
+    def log_dir(self) -> Path:
+        """The application log (his-analyzer.log) and, by default, every run's log."""
+        return self.data_dir / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        """The application log: tracebacks and details the terminal never shows."""
+        return self.log_dir / "his-analyzer.log"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where profile reports go by default, one run folder each."""
+        return self.data_dir / "reports"
 
 
 @lru_cache(maxsize=1)

@@ -24,9 +24,12 @@ def profile(
     basic: Annotated[
         bool, typer.Option("--basic/--deep", help="Counts only, or every metric (default).")
     ] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where report run folders go.")] = Path(
-        "migration_report"
-    ),
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where report run folders go (default: reports in the data folder)."
+        ),
+    ] = None,
     mask: Annotated[
         bool, typer.Option("--mask/--no-mask", help="Mask personal identifiers in samples.")
     ] = True,
@@ -58,8 +61,10 @@ def profile(
             else:
                 bar.update(task, completed=event.done)
 
+        ctx = service_context()
         result = analyze_datasource(
-            service_context(), datasource, out_dir=out_dir, tables=chosen, schema=schema,
+            ctx, datasource, out_dir=out_dir or ctx.settings.reports_dir, tables=chosen,
+            schema=schema,
             mode=ProfileMode.BASIC if basic else ProfileMode.DEEP, mask=mask, sampling=sampling,
             sample=SamplePlan(percent=sample_percent, above_rows=sample_above_rows),
             progress=show,

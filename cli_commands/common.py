@@ -13,6 +13,7 @@ from rich.text import Text
 from config import get_settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
+from services.installation import store_hint
 from services.privacy import RedactingFormatter
 
 # Data is shown as written: no console reads "[...]" as markup, ":name:" as an emoji or
@@ -28,7 +29,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def service_context() -> ServiceContext:
     """The service context of this command run, built once; logs go to the data folder."""
     settings = get_settings()
-    _log_to_file(settings.data_dir / "logs" / "his-analyzer.log", settings.log_level)
+    _log_to_file(settings.log_file, settings.log_level)
     return bootstrap(settings)
 
 
@@ -40,6 +41,11 @@ def _log_to_file(path: Path, level: str) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())
+
+
+def print_nothing_in_store(ctx: ServiceContext, what: str) -> None:
+    """An empty listing says where it looked: a wrong HIS_DATA_DIR is the usual reason."""
+    out.print(f"No {what} in {store_hint(ctx.settings)}.")
 
 
 def add_plain_row(table: Table, *cells: str) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli_commands.common import out, service_context
+from cli_commands.common import out, print_nothing_in_store, service_context
 from services import mapping
 from services.errors import InvalidInput
 
@@ -52,8 +52,13 @@ def config_import(
 @config_app.command("list")
 def config_list() -> None:
     """List the configs (deleted ones are hidden)."""
+    ctx = service_context()
+    records = mapping.list_configs(ctx)
+    if not records:
+        print_nothing_in_store(ctx, "configs")
+        return
     table = Table("name", "version", "source", "target", "load", "mappings", "updated (UTC)")
-    for record in mapping.list_configs(service_context()):
+    for record in records:
         content = record.content
         source = record.source_table or "(query)"
         table.add_row(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli_commands.common import out, service_context
+from cli_commands.common import out, print_nothing_in_store, service_context
 from services import datasources
 from services.errors import InvalidInput
 
@@ -61,8 +61,13 @@ def datasource_add(
 @datasource_app.command("list")
 def datasource_list() -> None:
     """List the registered datasources."""
+    ctx = service_context()
+    found = datasources.list_datasources(ctx)
+    if not found:
+        print_nothing_in_store(ctx, "datasources")
+        return
     table = Table("name", "type", "where", "database", "user", "password")
-    for ds in datasources.list_datasources(service_context()):
+    for ds in found:
         where = f"{ds.host}:{ds.port or ''}".rstrip(":") if ds.host else "(file)"
         table.add_row(
             ds.name, ds.db_type, where, ds.database, ds.username or "", _password_state(ds)

@@ -54,7 +54,7 @@ def migrate(
     ] = None,
     log_dir: Annotated[
         Path | None,
-        typer.Option(help="Where the run log goes (default: migration_logs in the data folder)."),
+        typer.Option(help="Where the run log goes (default: logs in the data folder)."),
     ] = None,
     replay_rejects: Annotated[
         bool,

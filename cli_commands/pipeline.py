@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli_commands.common import add_plain_row, err, out, service_context
+from cli_commands.common import add_plain_row, err, out, print_nothing_in_store, service_context
 from cli_commands.progress import StepBars
 from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions
@@ -100,11 +100,15 @@ def pipeline_create(
 def pipeline_list() -> None:
     """List the pipelines with their number of steps and their last run."""
     ctx = service_context()
+    views = pipelines.list_pipelines(ctx)
+    if not views:
+        print_nothing_in_store(ctx, "pipelines")
+        return
     last_runs: dict[Any, PipelineRun] = {}
     for run in pipelines.list_pipeline_runs(ctx):  # newest first: keep the first seen
         last_runs.setdefault(run.pipeline_id, run)
     table = Table("name", "steps", "levels", "last run", "description", "updated (UTC)")
-    for view in pipelines.list_pipelines(ctx):
+    for view in views:
         last = last_runs.get(view.pipeline.id)
         add_plain_row(
             table, view.pipeline.name, str(len(view.nodes)), str(len(view.levels)),

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli_commands.common import add_plain_row, out, service_context
+from cli_commands.common import add_plain_row, out, print_nothing_in_store, service_context
 from services.migration import list_runs
 
 
@@ -20,7 +20,11 @@ def runs(
 ) -> None:
     """Every run of every config (or of CONFIG), newest first: status, counts, time,
     reconciliation. A killed run shows as interrupted until a --resume completes it."""
-    history = list_runs(service_context(), config)
+    ctx = service_context()
+    history = list_runs(ctx, config)
+    if not history:
+        print_nothing_in_store(ctx, f"runs of {config}" if config else "runs")
+        return
     title = f"runs of {config}" if config else "runs"
     table = Table(
         "run", "config", "pipeline", "status", "started (UTC)", "read", "loaded", "rejected",

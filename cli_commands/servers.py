@@ -1,4 +1,4 @@
-"""`his-analyzer demo init` and `his-analyzer run`: the demo and the two servers."""
+"""`his-analyzer demo init`, `demo clean` and `run`: the demo and the two servers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from cli_commands.common import PROJECT_ROOT, out, service_context
 from config import get_settings
-from services.demo import ensure_demo
+from services.demo import ensure_demo, remove_demo_data
 from utils.process_group import run_together
 
 demo_app = typer.Typer(help="The embedded demo (SQLite datasources).", no_args_is_help=True)
@@ -24,6 +24,23 @@ def demo_init() -> None:
     """Create the demo datasources ("demo source", "demo target") if they are missing."""
     created = ensure_demo(service_context(), force=True)
     out.print(f"Demo ready ({'created ' + ', '.join(created) if created else 'already there'}).")
+
+
+@demo_app.command("clean")
+def demo_clean() -> None:
+    """Delete the data directory's store, key, demo, logs and reports, if the store holds
+    nothing but the demo (what `make clean` runs); otherwise say what it holds and keep it."""
+    settings = get_settings()
+    # No service context: it would open a log file in the folder about to be removed.
+    cleanup = remove_demo_data(settings)
+    if cleanup.left_alone:
+        out.print(f"Left {settings.data_dir} alone: {cleanup.left_alone}.")
+    elif settings.data_dir in cleanup.removed:
+        out.print(f"Removed {settings.data_dir}: it held only the demo.")
+    elif cleanup.removed:
+        out.print(f"Removed the demo's files from {settings.data_dir}; the others stay.")
+    else:
+        out.print(f"Nothing to remove in {settings.data_dir}.")
 
 
 def run_servers(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import URL
 
-from config import Settings
+from config import Settings, get_settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from tests.servers import (
@@ -34,6 +34,18 @@ hypothesis_settings.register_profile(
     "his", deadline=None, derandomize=os.environ.get("CI", "").lower() == "true"
 )
 hypothesis_settings.load_profile("his")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Safety net: a test that forgets its own data folder (or a command it starts) writes to
+    a temporary one, never to the user's store in their data directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HIS_DATA_DIR", str(tmp_path_factory.mktemp("his-data")))
+        patch.delenv("HIS_DATABASE_URL", raising=False)
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

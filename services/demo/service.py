@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from config import Settings
 from services.context import ServiceContext
 from services.datasources import create_datasource, list_datasources
 
@@ -70,14 +71,12 @@ def ensure_demo(ctx: ServiceContext, *, force: bool = False) -> list[str]:
     Later runs leave it alone, so a user who deleted a demo datasource does not get it back;
     `force=True` re-creates whatever part is missing.
     """
-    data_dir = ctx.settings.data_dir
-    marker = data_dir / ".demo_created"
+    marker = ctx.settings.data_dir / ".demo_created"
     if marker.exists() and not force:
         return []
     existing = {datasource.name for datasource in list_datasources(ctx)}
     created = []
-    source_file = data_dir / "demo_source.sqlite"
-    target_file = data_dir / "demo_target.sqlite"
+    source_file, target_file = demo_files(ctx.settings)
     if not source_file.exists():
         _write_demo_source(source_file)
     if not target_file.exists():
@@ -90,6 +89,12 @@ def ensure_demo(ctx: ServiceContext, *, force: bool = False) -> list[str]:
     if created:
         log.info("demo datasources created: %s", ", ".join(created))
     return created
+
+
+def demo_files(settings: Settings) -> tuple[Path, Path]:
+    """The demo's two SQLite files in the data directory: the source's, then the target's."""
+    data_dir = settings.data_dir.resolve()
+    return data_dir / "demo_source.sqlite", data_dir / "demo_target.sqlite"
 
 
 def _write_demo_source(path: Path) -> None:

@@ -51,7 +51,7 @@ def run_migration(
         progress: Receives STARTED, ADVANCED (per batch, with rows/s) and FINISHED/FAILED.
         record: Store the run (with its reconciliation) in the metadata store's run history;
             a pipeline passes False and stores one record for all its steps.
-        log_dir: Where the run log goes (default: `migration_logs` in the data folder).
+        log_dir: Where the run log goes (default: `logs` in the data folder).
 
     Raises:
         InvalidConfig: the config cannot run (bad SQL, no key to resume with, missing table).
@@ -64,7 +64,7 @@ def run_migration(
     history = RunRecord(ctx, migration, enabled=record and not options.test)
     previous = None if options.test else last_run(ctx, migration.name)
     run = StepRun(ctx, migration, options, record=history, previous=previous)
-    directory = log_dir or ctx.settings.data_dir / "migration_logs"
+    directory = log_dir or ctx.settings.log_dir
     with MigrationLogger(directory, migration.name) as run_log:
 
         def failed(

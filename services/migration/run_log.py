@@ -47,7 +47,7 @@ class _RunLogFormatter(RedactingFormatter):
 
 
 class MigrationLogger:
-    """One log file per run: migration_logs/migration_<NAME>_<YYYYmmdd_HHMMSS>.log.
+    """One log file per run: logs/migration_<NAME>_<YYYYmmdd_HHMMSS>.log.
 
     Every line starts with an ISO timestamp and the level. Nothing reaches the file without
     passing the masking: citizen IDs (checksum-valid 13-digit runs), passwords in URLs and

@@ -38,3 +38,28 @@ def test_secret_key_is_hidden_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "very-secret-value" not in repr(settings)
     assert settings.secret_key is not None
     assert settings.secret_key.get_secret_value() == "very-secret-value"
+
+
+def test_the_default_data_dir_is_the_users_data_folder_not_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("HIS_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", "/srv/xdg")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)
+    assert settings.data_dir == Path("/srv/xdg/his-analyzer")
+    assert settings.metadata_url == "sqlite:////srv/xdg/his-analyzer/his_analyzer.sqlite"
+    assert (settings.log_dir, settings.reports_dir) == (
+        Path("/srv/xdg/his-analyzer/logs"),
+        Path("/srv/xdg/his-analyzer/reports"),
+    )
+
+
+def test_a_relative_data_dir_is_fixed_where_it_was_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HIS_DATA_DIR", "store")
+    settings = Settings(_env_file=None)
+    monkeypatch.chdir("/")
+    assert settings.secret_key_file == tmp_path.resolve() / "store" / "secret.key"
