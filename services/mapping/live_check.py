@@ -1,7 +1,7 @@
 """A config checked against the live schemas of its datasources when it is saved: the source
-table (or query) and every column it reads exist, the target columns it writes exist, its key
-is mapped. Every problem is one line with the closest existing name, so a misspelt column is
-fixed at save time instead of failing the run with the driver's words."""
+table (or query) and every column it reads exist (its `source_key` too), the target columns it
+writes exist (its `key_columns` too). Every problem is one line with the closest existing name,
+so a misspelt column is fixed at save time instead of failing the run with the driver's words."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from services.context import ServiceContext
 from services.datasources import describe_table, list_tables, open_endpoint
 from services.errors import ConnectionFailed, InvalidConfig, SchemaNotFound, TableNotFound
 from services.read_only_sql import check_read_only_select
-from utils.text import did_you_mean, first_line
+from utils.text import did_you_mean, first_line, one_line
 
 
 class LiveCheckUnavailable(ConnectionFailed):
@@ -65,7 +65,6 @@ def live_problems(ctx: ServiceContext, config: MigrationConfig) -> list[str]:
         source = _source(ctx, config, problems)
         if source is not None:
             problems.extend(source_column_problems(config, source))
-            problems.extend(key_problems(config, source))
     if config.target_datasource_id is not None:
         target = _table(ctx, config, "target", problems)
         if target is not None:
@@ -88,18 +87,6 @@ def source_column_problems(config: MigrationConfig, source: LiveTable) -> list[s
         if not source.has(column)
     )
     return problems
-
-
-def key_problems(config: MigrationConfig, source: LiveTable) -> list[str]:
-    """The source key (`source_key`, else the primary key) columns no mapping reads."""
-    mapped = {item.source for item in config.mapped_items()}
-    key = config.source_key or list(source.primary_key)
-    return [
-        f"key column {column!r} is not mapped to a target column; map it, so each target row "
-        "can be traced to its source row"
-        for column in key
-        if source.has(column) and column not in mapped
-    ]
 
 
 def target_column_problems(config: MigrationConfig, target: LiveTable) -> list[str]:
@@ -189,7 +176,7 @@ def driver_reason(error: BaseException) -> str:
     original = getattr(error, "orig", None) or error
     args = getattr(original, "args", ())
     if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
-        return args[1]
+        return one_line(args[1])
     return first_line(error)
 
 

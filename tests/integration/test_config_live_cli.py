@@ -204,7 +204,7 @@ def test_save_lists_every_live_problem_with_a_suggestion(
     execute(servers["target"], "CREATE TABLE person (hn VARCHAR(9) PRIMARY KEY, fullname TEXT)")
     config = {
         "name": "p", "source": "src", "target": "tgt", "source_table": "patient",
-        "target_table": "person", "key_columns": ["hn"],
+        "target_table": "person", "key_columns": ["hn"], "source_key": ["vn"],
         "mappings": [
             {"source": "nmae", "target": "fulname"},
             {"source": "birthday", "target": "fullname"},
@@ -215,8 +215,7 @@ def test_save_lists_every_live_problem_with_a_suggestion(
     assert error_lines(result) == [
         "error: Config 'p' does not match the live schemas (3 problems):",
         "  mappings[0].source: no source column 'nmae'; did you mean 'name'?",
-        "  key column 'hn' is not mapped to a target column; map it, so each target row can be "
-        "traced to its source row",
+        "  source_key[0]: no source column 'vn'",
         "  mappings[0].target: the target table has no column 'fulname'; did you mean 'fullname'?",
     ]
     table = {**config, "source_table": "patinet", "target_table": "persn"}

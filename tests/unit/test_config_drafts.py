@@ -16,7 +16,6 @@ from services.mapping.draft import draft_mappings, in_config_order, split_table_
 from services.mapping.live_check import (
     LiveTable,
     driver_reason,
-    key_problems,
     source_column_problems,
     target_column_problems,
 )
@@ -101,16 +100,6 @@ def test_source_columns_and_the_source_key_are_looked_up() -> None:
         "mappings[1].source: no source column 'fnmae'; did you mean 'fname'?",
         "source_key[1]: no source column 'vn'",
     ]
-
-
-def test_the_key_must_be_mapped() -> None:
-    unmapped = config(mappings=[{"source": "fname", "target": "fname"}, {"source": "hn",
-                      "ignore": True}])  # fmt: skip
-    live = LiveTable(("hn", "fname"), ("hn",))
-    [problem] = key_problems(unmapped, live)
-    assert problem.startswith("key column 'hn' is not mapped to a target column")
-    assert key_problems(config(mappings=[{"source": "hn", "target": "id"}]), live) == []
-    assert key_problems(unmapped, LiveTable(("hn", "fname"))) == []  # no key, nothing asked
 
 
 def test_query_columns_are_matched_ignoring_case() -> None:
