@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from rich.table import Table
 
 from cli_commands.common import out, print_nothing_in_store, service_context
+from models.config_record import ConfigVersion
 from services import mapping
 from services.errors import InvalidInput
 
@@ -30,23 +32,69 @@ def _read_text(path: Path) -> str:
         raise InvalidInput(f"Cannot read {path}: {reason}.", field="file") from None
 
 
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Do not check the config against the datasources' live schemas."
+    ),
+]
+
+
+@config_app.command("new")
+def config_new(
+    name: ConfigName,
+    source: Annotated[
+        str, typer.Option(help="DATASOURCE.TABLE to read (the datasource's own schema).")
+    ],
+    target: Annotated[
+        str, typer.Option(help="DATASOURCE or DATASOURCE.TABLE (default: the source's name).")
+    ],
+    save: Annotated[bool, typer.Option("--save", help="Save it as v1, do not print it.")] = False,
+) -> None:
+    """Draft a config from the live schemas: every source column mapped by name."""
+    ctx = service_context()
+    data = mapping.draft_config(ctx, name, source=source, target=target)
+    if not save:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    saved = _checked(lambda: mapping.save_config(ctx, data, summary="drafted", new=True))
+    out.print(f"Config {saved.config_name!r} saved as v{saved.version}.")
+
+
 @config_app.command("save")
 def config_save(
     file: Annotated[Path, typer.Argument(help="A config as JSON (see `config export`).")],
     summary: Annotated[str | None, typer.Option(help="What changed, for the history.")] = None,
+    offline: Offline = False,
 ) -> None:
-    """Validate a config file and save it as the config's next version."""
-    saved = mapping.import_config(service_context(), _read_text(file), summary=summary)
+    """Validate a config file, check it against the live schemas, save it as the next version."""
+    text = _read_text(file)
+    saved = _checked(
+        lambda: mapping.import_config(
+            service_context(), text, summary=summary, check_live=not offline
+        )
+    )
     out.print(f"Config {saved.config_name!r} saved as v{saved.version}.")
 
 
 @config_app.command("import")
 def config_import(
     file: Annotated[Path, typer.Argument(help="A config exported as JSON.")],
+    offline: Offline = False,
 ) -> None:
     """Import a config exported as JSON (a new config, or the next version of one)."""
-    saved = mapping.import_config(service_context(), _read_text(file))
+    text = _read_text(file)
+    saved = _checked(lambda: mapping.import_config(service_context(), text, check_live=not offline))
     out.print(f"Config {saved.config_name!r} imported as v{saved.version}.")
+
+
+def _checked(save: Callable[[], ConfigVersion]) -> ConfigVersion:
+    """`save()`, telling how to save anyway when a datasource cannot be reached to check."""
+    try:
+        return save()
+    except mapping.LiveCheckUnavailable as error:
+        error.message = f"{error.message.rstrip('.')}; use --offline to save without the check."
+        raise
 
 
 @config_app.command("list")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 #: The longest line a message carries; a longer one is cut and ends in "…".
 LINE_LIMIT = 300
 
@@ -38,3 +41,11 @@ def first_problem(errors: list[dict], *, count_more: bool = True) -> tuple[str, 
     first = errors[0]
     more = f" (+{len(errors) - 1} more)" if count_more and len(errors) > 1 else ""
     return location(tuple(first["loc"])), f"{first['msg']}{more}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ "; did you mean 'x'?" naming the choice closest to `word` (case ignored), or "" when
+    none is close: what ends a message about a misspelt name."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean {by_lower[close[0]]!r}?" if close else ""

@@ -16,15 +16,26 @@ from services.mapping.configs import (
     rollback_config,
     save_config,
 )
+from services.mapping.draft import draft_config
 from services.mapping.export import ConfigDiff, FieldChange, MappingChange
+from services.mapping.live_check import (
+    LiveCheckUnavailable,
+    LiveTable,
+    check_against_live_schemas,
+    source_column_problems,
+)
 from services.mapping.lookups import load_lookup, resolve_config_lookups, resolve_lookups
 
 __all__ = [
     "ConfigDiff",
     "FieldChange",
+    "LiveCheckUnavailable",
+    "LiveTable",
     "MappingChange",
+    "check_against_live_schemas",
     "compare_config_versions",
     "delete_config",
+    "draft_config",
     "export_config",
     "find_config",
     "get_config",
@@ -40,4 +51,5 @@ __all__ = [
     "restore_config",
     "rollback_config",
     "save_config",
+    "source_column_problems",
 ]

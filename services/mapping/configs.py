@@ -16,7 +16,9 @@ from models.migration_config import MigrationConfig, PluginRegistry
 from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig, InvalidInput
+from services.mapping.datasource_refs import resolve_datasource_names, with_datasource_names
 from services.mapping.export import ConfigDiff, diff_snapshots, render_typescript
+from services.mapping.live_check import check_against_live_schemas
 from utils.text import first_problem
 
 log = logging.getLogger(__name__)
@@ -51,15 +53,35 @@ def plugin_registries() -> tuple[PluginRegistry, PluginRegistry]:
 
 
 def save_config(
-    ctx: ServiceContext, config_data: dict[str, Any], *, summary: str | None = None
+    ctx: ServiceContext,
+    config_data: dict[str, Any],
+    *,
+    summary: str | None = None,
+    check_live: bool = True,
+    new: bool = False,
 ) -> ConfigVersion:
     """Validate a config and store it as its next version (v1 when it is new).
 
+    Datasources may be given by name (`source`, `target`) or id (`*_datasource_id`); they
+    are stored as ids. With `check_live`, the config is checked against its datasources'
+    live schemas first (`check_against_live_schemas`); with `new`, it must not exist yet.
+
     Raises:
-        InvalidConfig: the config does not validate (nothing is saved).
-        Conflict: it is identical to the latest version, or the config was deleted.
+        InvalidConfig: the config does not validate, or disagrees with a live schema (every
+            problem on its own line); nothing is saved.
+        LiveCheckUnavailable: a datasource could not be reached for the live check.
+        Conflict: it is identical to the latest version, the config was deleted, or (`new`)
+            a config has that name.
     """
-    config = _parse(config_data)
+    with ctx.uow() as uow:
+        config = _parse(resolve_datasource_names(uow, config_data))
+        require_datasources(uow, config)
+    if new:
+        with ctx.uow() as uow:
+            if uow.configs.get_by_name(config.name, include_deleted=True) is not None:
+                raise Conflict(f"Config {config.name!r} already exists; choose another name.")
+    if check_live:
+        check_against_live_schemas(ctx, config)
     with ctx.uow() as uow:
         record = uow.configs.get_by_name(config.name, include_deleted=True)
         if record is not None and record.deleted_at is not None:
@@ -166,13 +188,22 @@ def export_config(
     snapshot = in_field_order(snapshot)
     if format == "ts":
         return render_typescript(snapshot, version=number)
+    # Names, not ids: the datasources of another installation have the names, not the ids.
+    with ctx.uow() as uow:
+        snapshot = with_datasource_names(uow, snapshot)
     return json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
 
 
 def import_config(
-    ctx: ServiceContext, text: str, *, format: str = "json", summary: str | None = "imported"
+    ctx: ServiceContext,
+    text: str,
+    *,
+    format: str = "json",
+    summary: str | None = "imported",
+    check_live: bool = True,
 ) -> ConfigVersion:
-    """Validate and save a config given as JSON text (a new config or its next version)."""
+    """Validate and save a config given as JSON text (a new config or its next version);
+    `check_live` as for `save_config`."""
     if format != "json":
         raise InvalidInput(f"Only JSON configs can be imported, not {format!r}.", field="format")
     try:
@@ -181,7 +212,7 @@ def import_config(
         raise InvalidConfig(
             f"Not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
-    return save_config(ctx, data, summary=summary)
+    return save_config(ctx, data, summary=summary, check_live=check_live)
 
 
 def in_field_order(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -206,12 +237,7 @@ def _store(
     allow_same: bool,
 ) -> ConfigVersion:
     """Append `config` as the next version and make it the current one; commits."""
-    for field in ("source_datasource_id", "target_datasource_id"):
-        datasource_id = getattr(config, field)
-        if datasource_id is not None and uow.datasources.get(datasource_id) is None:
-            raise InvalidConfig(
-                f"Invalid config: {field}: no datasource has id {datasource_id}.", field=field
-            )
+    require_datasources(uow, config)
     snapshot = config.snapshot()
     history = uow.configs.list_versions(config.name)
     # Numbers continue across a purge and re-creation: history is keyed by name.
@@ -253,6 +279,16 @@ def _store(
         ) from None
     log.info("config %r saved as v%d", config.name, number)
     return saved
+
+
+def require_datasources(uow: UnitOfWork, config: MigrationConfig) -> None:
+    """Raise `InvalidConfig` unless each datasource id of `config` is a datasource's."""
+    for field in ("source_datasource_id", "target_datasource_id"):
+        datasource_id = getattr(config, field)
+        if datasource_id is not None and uow.datasources.get(datasource_id) is None:
+            raise InvalidConfig(
+                f"Invalid config: {field}: no datasource has id {datasource_id}.", field=field
+            )
 
 
 def find_config(uow: UnitOfWork, key: str | uuid.UUID) -> ConfigRecord | None:

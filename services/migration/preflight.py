@@ -7,6 +7,8 @@ import uuid
 
 from sqlalchemy import Connection, inspect, text
 
+from models.migration_config import MigrationConfig
+from services import mapping
 from services.errors import InvalidConfig
 from services.migration import target_table
 from services.migration.run_record import RunRecord
@@ -29,6 +31,7 @@ def source_query(step: StepContext, source: Connection) -> SourceQuery:
         table = str(config.source_table)
         if not inspect(source).has_table(table, schema=schema):
             raise InvalidConfig(f"The source has no table {table!r}.", field="source_table")
+        _require_source_columns(config, source, table, schema)
         if not key:
             primary = inspect(source).get_pk_constraint(table, schema=schema)
             key = tuple(primary.get("constrained_columns") or ())
@@ -42,6 +45,18 @@ def source_query(step: StepContext, source: Connection) -> SourceQuery:
             field="source_key",
         )
     return SourceQuery(sql, key)
+
+
+def _require_source_columns(
+    config: MigrationConfig, source: Connection, table: str, schema: str | None
+) -> None:
+    # A config saved offline may name a column the table lacks: say which, before the engine
+    # refuses the SELECT in its own words.
+    columns = tuple(column["name"] for column in inspect(source).get_columns(table, schema=schema))
+    problems = mapping.source_column_problems(config, mapping.LiveTable(columns))
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InvalidConfig(f"Step {config.name!r}: {problems[0]}{more}", field="mappings")
 
 
 def target_plan(

@@ -25,15 +25,23 @@ def register(ctx: ServiceContext, name: str, where: URL | Path) -> Datasource:
     return register_server(ctx, name, where)
 
 
-def save(ctx: ServiceContext, source: Datasource, target: Datasource, **fields: Any) -> str:
-    """Save a config from `fields` between two datasources; returns its name."""
+def save(
+    ctx: ServiceContext,
+    source: Datasource,
+    target: Datasource,
+    *,
+    check_live: bool = True,
+    **fields: Any,
+) -> str:
+    """Save a config from `fields` between two datasources; returns its name. `check_live`
+    False saves it as `config save --offline` does (to test what the run itself checks)."""
     data = {
         "name": fields.pop("name", f"step_{uuid.uuid4().hex[:8]}"),
         "source_datasource_id": str(source.id),
         "target_datasource_id": str(target.id),
         **fields,
     }
-    configs.save_config(ctx, data)
+    configs.save_config(ctx, data, check_live=check_live)
     return data["name"]
 
 

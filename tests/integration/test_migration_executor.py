@@ -289,6 +289,7 @@ def test_bad_generate_sql_is_refused_before_connecting(ctx: ServiceContext, tmp_
         generate_sql="SELECT hn FROM patient; DROP TABLE patient",
         target_table="t",
         mappings=mapping("hn"),
+        check_live=False,  # saved offline: the run's own check is tested
     )
     with pytest.raises(InvalidConfig, match="exactly one SELECT"):
         run_migration(ctx, name, log_dir=tmp_path)

@@ -72,10 +72,10 @@ def test_a_succeeded_append_run_is_refused_until_asked_again(
 def test_again_appends_deliberately_and_truncate_runs_again(
     ctx: ServiceContext, visits: dict, pg_database: URL
 ) -> None:
+    execute(pg_database, "CREATE TABLE visit_copies (vn INT, hn VARCHAR(9))")
     keyless = visits["config"](
         target_table="visit_copies", create_target_table=False, name="copies"
     )
-    execute(pg_database, "CREATE TABLE visit_copies (vn INT, hn VARCHAR(9))")
     run_migration(ctx, keyless, log_dir=visits["logs"])
     run_migration(ctx, keyless, options=MigrationOptions(again=True), log_dir=visits["logs"])
     assert fetch(pg_database, "SELECT COUNT(*), COUNT(DISTINCT vn) FROM visit_copies") == [
