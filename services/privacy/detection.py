@@ -52,6 +52,11 @@ _NAME_PAIRS: dict[tuple[str, str], str] = {
     ("passport", "no"): "cid",
     ("person", "id"): "hn",
     ("patient", "id"): "hn",
+    # What an HN is called in new schemas (a mapping's target names reach the test preview).
+    ("hospital", "number"): "hn",
+    ("hospital", "no"): "hn",
+    ("patient", "number"): "hn",
+    ("patient", "no"): "hn",
     ("first", "name"): "name",
     ("last", "name"): "name",
     ("e", "mail"): "email",

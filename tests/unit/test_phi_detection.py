@@ -114,3 +114,16 @@ def test_a_title_makes_a_person_even_in_a_thing_table_and_no_values_stay_cautiou
 )
 def test_thai_column_names(column: str, kind: str | None) -> None:
     assert phi_kind(column) == kind
+
+
+@pytest.mark.parametrize("column", ["hospital_number", "hospital_no", "patient_number", "hn"])
+def test_a_new_schemas_names_for_the_hn_are_hn_columns(column: str) -> None:
+    # A mapping's target names reach the test preview: the HN must stay masked there too.
+    assert phi_kind(column, ["000000478"]) == "hn"
+
+
+@pytest.mark.parametrize("column", ["visit_number", "hospital_code", "number"])
+def test_other_numbers_are_not_hn_columns(column: str) -> None:
+    visit_number = "6201010000002"
+    assert not cid_checksum_ok(visit_number)  # one value that passed would make it a cid column
+    assert phi_kind(column, [visit_number]) is None
