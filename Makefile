@@ -17,7 +17,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --config-settings editable_mode=compat -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]'
 	@# TypeScript (pinned in package-lock.json) type-checks the configs exported as .ts.
 	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	@touch $(STAMP)

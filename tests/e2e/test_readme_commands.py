@@ -4,9 +4,10 @@ Every `his-analyzer` command in the shell blocks of "Quick start" and "Usage" ru
 order, in one fresh installation: on the demo datasources, and on mini_his in the MariaDB
 database `hosxp_demo` moved into the PostgreSQL database `newhis_demo` (the names the README
 uses; both are made afresh here). A JSON block preceded by `<!-- file: NAME -->` is the file
-NAME that the commands after it read. `curl` commands run against the API, started for them on
-the port the README shows. `make` and `source` lines have tests of their own (test_run_command,
-test_make_clean): the commands here are the venv's, as after `source .venv/bin/activate`.
+NAME that the commands after it read (written again where README shows it again). `curl`
+commands run against the API, started for them on the port the README shows. `make` and
+`source` lines have tests of their own (test_run_command, test_make_clean): the commands here
+are the venv's, as after `source .venv/bin/activate`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from tests.e2e.test_run_command import port_is_closed, wait_for
@@ -90,6 +93,14 @@ def _commands(lines: list[str], start: int) -> list[Step]:
     return commands
 
 
+def count(url: URL, sql: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        value = int(connection.execute(text(sql)).scalar_one())
+    engine.dispose()
+    return value
+
+
 def test_readme_holds_commands_of_every_kind_the_test_runs() -> None:
     steps = readme_steps(README.read_text(encoding="utf-8"))
     programs = {step.command[0] for step in steps if step.command}
@@ -114,7 +125,14 @@ def test_every_readme_command_runs_as_printed(
     }
     for name in ("HIS_DATABASE_URL", "HIS_API_KEYS"):
         env.pop(name, None)
+    # The commands run from a copy of the clone's files they read (README runs them in the clone).
+    shutil.copytree(ROOT / "analysis_report", tmp_path / "analysis_report")
     api: subprocess.Popen[str] | None = None
+    # What `make run` does first (the quick start runs it): the demo datasources.
+    demo = subprocess.run(
+        ["his-analyzer", "demo", "init"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert demo.returncode == 0, demo.stderr
     try:
         for step in steps:
             if step.file:
@@ -146,6 +164,22 @@ def test_every_readme_command_runs_as_printed(
             assert done.returncode == 0, f"README line {step.line}: {shown}\n{done.stderr[-2000:]}"
             if step.command[0] == "curl":
                 assert done.stdout.strip().startswith("{"), f"README line {step.line}: {shown}"
+        # What the story says it did, read from the servers themselves.
+        source, target = (
+            mysql_server.set(database=SOURCE_DATABASE),
+            pg_server.set(database=TARGET_DATABASE),
+        )
+        assert (
+            count(target, "SELECT COUNT(*) FROM patient")
+            == count(source, "SELECT COUNT(*) FROM patient")
+            == 500
+        )
+        visits = count(source, "SELECT COUNT(*) FROM ovst")
+        assert count(target, "SELECT COUNT(*) FROM visit WHERE scheme IS NOT NULL") == visits
+        others = count(
+            source, "SELECT COUNT(*) FROM ovst WHERE pttype NOT IN ('10','20','30','40')"
+        )
+        assert count(target, "SELECT COUNT(*) FROM visit WHERE scheme = 'OTHER'") == others > 0
     finally:
         if api is not None:
             api.terminate()
