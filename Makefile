@@ -32,7 +32,7 @@ run: $(STAMP) ## Create the demo on first run, then start the API (:8000) and da
 	$(BIN)/his-analyzer run
 
 test: lint ## Lint, then the whole suite (unit, integration on real databases, e2e)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, the import contracts of the architecture (no cycles), shellcheck
 	$(BIN)/ruff check .

@@ -4,10 +4,15 @@ hand, no id typed."""
 
 from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from tests.integration.test_cli import add_args
+from utils.thai_cid import cid_checksum_ok
 
 
 def rows(url: URL, sql: str) -> list[tuple]:
@@ -47,3 +52,28 @@ def test_a_newcomer_moves_the_patients_without_writing_json(
     )
     assert len(source) == 120
     assert target == source
+
+
+def test_the_newcomers_profile_masks_patients_and_not_visit_numbers(
+    cli, mysql_database: URL, tmp_path: Path
+) -> None:
+    for step in (
+        add_args("hosxp", mysql_database),
+        ["mock", "generate", "--datasource", "hosxp", "--patients", "120", "--yes"],
+        ["profile", "hosxp", "--tables", "patient,ovst", "--out", "reports"],
+    ):
+        done = cli(*step)
+        assert done.returncode == 0, f"{step}: {done.stderr}"
+    (report,) = (tmp_path / "reports").glob("*/data_profile/data_profile.csv")
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        columns = {(row["table"], row["column"]): row for row in csv.DictReader(handle)}
+    verdicts = {key: (row["masked"], row["phi_kind"]) for key, row in columns.items()}
+    assert verdicts["patient", "cid"] == ("true", "cid")
+    assert verdicts["patient", "hn"] == ("true", "hn")
+    assert verdicts["patient", "fname"] == ("true", "name")
+    assert verdicts["ovst", "vn"] == ("false", "")  # 13 digits, but visit numbers
+    # Independently: no value in the report is a valid citizen ID, and visit numbers are shown.
+    shown = " ".join(row["sample_values"] + " " + row["top_5_values"] for row in columns.values())
+    assert not [word for word in re.findall(r"\b\d{13}\b", shown) if cid_checksum_ok(word)]
+    visit_numbers = rows(mysql_database, "SELECT vn FROM ovst")
+    assert any(vn in columns["ovst", "vn"]["sample_values"] for (vn,) in visit_numbers)
