@@ -38,6 +38,7 @@ def save(ctx: ServiceContext, name: str, *, source: Any = None, target: Any = No
             "source_datasource_id": str(source.id) if source else None,
             "target_datasource_id": str(target.id) if target else None,
         },
+        check_live=False,  # the datasources point at no server: only their use is tested
     )
 
 
