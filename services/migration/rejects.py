@@ -8,6 +8,7 @@ A reject is outstanding until a replay or a fresh run of its step closes it (`re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -105,8 +106,8 @@ class RejectStore:
     def add(
         self, connection: Connection, step: str, run_id: uuid.UUID, rows: Sequence[RejectedRow]
     ) -> list[RejectedRow]:
-        """Write the rejects of ONE batch inside the caller's transaction; returns them as
-        stored, with their ids (read back: the same on every engine, RETURNING or not)."""
+        """Write the rejects of ONE batch inside the caller's transaction; returns them with
+        their ids and run (the ids read back: the same on every engine, RETURNING or not)."""
         if not rows:
             return []
         c = self.table.c
@@ -133,12 +134,21 @@ class RejectStore:
                 for row in rows
             ],
         )
+        # Only the ids come back, in insertion order: reading back every row (and decoding and
+        # masking its key again) cost about a sixth of a run with 10 % bad rows.
         query = (
-            select(self.table)
+            select(c.id)
             .where(c.id > before, c.step == step, c.run_id == str(run_id))
             .order_by(c.id)
         )
-        return [self.reject_of(row) for row in connection.execute(query).mappings()]
+        ids = list(connection.execute(query).scalars())
+        if len(ids) != len(rows):  # another writer in between: the rows as they are stored
+            query = select(self.table).where(c.id.in_(ids)).order_by(c.id)
+            return [self.reject_of(row) for row in connection.execute(query).mappings()]
+        return [
+            dataclasses.replace(row, reject_id=int(id_), run_id=str(run_id), rejected_at=now)
+            for row, id_ in zip(rows, ids, strict=True)
+        ]
 
     def supersede(self, connection: Connection, step: str, run_id: uuid.UUID) -> int:
         """Close every outstanding reject of `step` filed by another run: a fresh run reads
