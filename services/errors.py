@@ -64,6 +64,16 @@ class TableNotFound(NotFound):
         self.schema = schema
 
 
+class JobNotFound(NotFound):
+    """No background job has that id."""
+
+    code = "job_not_found"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"No job {key!r}.")
+        self.key = key
+
+
 class Conflict(HisError):
     """The change clashes with what is stored (a name taken, a row in use)."""
 
@@ -78,6 +88,16 @@ class InvalidInput(HisError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class InvalidQuery(InvalidInput):
+    """A query parameter (sort, filter, include, page) asks for what the resource cannot do."""
+
+    code = "invalid_query"
+
+    def __init__(self, message: str, *, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class InvalidConfig(InvalidInput):
@@ -152,3 +172,10 @@ class MigrationFailed(HisError):
     def __init__(self, message: str, result: MigrationResult | None = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class RunCancelled(HisError):
+    """Someone asked a running job to stop: it stopped between two batches, every committed
+    batch and its checkpoint kept, so a resume continues from there."""
+
+    code = "run_cancelled"

@@ -116,13 +116,41 @@ class CollectionMeta(BaseModel):
     """What a collection says about itself."""
 
     count: int = Field(description="How many resource objects `data` holds.")
+    total: int | None = Field(
+        default=None, description="How many the whole collection holds, after filtering."
+    )
+    page: int | None = Field(default=None, description="This page's number, from 1.")
+    page_size: int | None = Field(default=None, description="Items per page.")
+
+
+class CollectionLinks(BaseModel):
+    """Where the pages of a paged collection are (`prev`/`next` only where they exist)."""
+
+    self: str
+    first: str
+    last: str
+    prev: str | None = None
+    next: str | None = None
 
 
 class CollectionOut(BaseModel, Generic[AttributesT]):
-    """A response document holding a list of resource objects: `{"data": [...], "meta"}`."""
+    """A response document holding a list of resource objects: `{"data": [...], "meta"}`;
+    paged collections add `links` to their pages."""
 
     data: list[ResourceOut[AttributesT]]
     meta: CollectionMeta
+    links: CollectionLinks | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
+        # JSON:API members are absent rather than null (see ResourceOut).
+        dumped: dict[str, Any] = handler(self)
+        if self.links is None:
+            dumped.pop("links", None)
+        else:
+            dumped["links"] = {k: v for k, v in dumped["links"].items() if v is not None}
+        dumped["meta"] = {k: v for k, v in dumped["meta"].items() if v is not None}
+        return dumped
 
 
 class ErrorSource(BaseModel):

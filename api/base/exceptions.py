@@ -23,6 +23,7 @@ from services.errors import (
     ConnectionFailed,
     HisError,
     InvalidInput,
+    InvalidQuery,
     MigrationFailed,
     NotFound,
     SecretKeyError,
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 _STATUS_BY_ERROR: tuple[tuple[type[HisError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
+    (InvalidQuery, 400),  # JSON:API: an unsupported sort, filter or include is a 400
     (InvalidInput, 422),  # also InvalidConfig and PluginNotFound
     (ConnectionFailed, 502),  # the datasource's server, not ours, is at fault
     (WriteFailed, 502),  # so is a target database that refused what we wrote
@@ -86,11 +88,14 @@ async def his_error_handler(request: Request, error: HisError) -> JsonApiRespons
     detail = safe_detail(error.message)
     field = getattr(error, "field", None)
     pointer = attribute_pointer(field) if field else None
+    parameter = getattr(error, "parameter", None)
     if status == 502:
         log.warning("%s %s: %s", request.method, request.url.path, detail)
     elif status >= 500:
         log.error("%s %s: %s (%s)", request.method, request.url.path, detail, error.code)
-    return error_response(status, [error_object(status, error.code, detail, pointer=pointer)])
+    return error_response(
+        status, [error_object(status, error.code, detail, pointer=pointer, parameter=parameter)]
+    )
 
 
 async def validation_error_handler(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from api.base.collection import CollectionQueryDep, present_page
 from api.base.dependencies import CtxDep
 from api.base.documents import CollectionOut, DocumentIn, DocumentOut, error_responses
 from api.base.resource import present, present_many
@@ -31,10 +32,13 @@ _LOCATION = {
 _DISCOVERY_ERRORS = error_responses(404, 502)
 
 
-@router.get("")
-def list_datasources(ctx: CtxDep) -> CollectionOut[DatasourceOut]:
-    """Every datasource, by name."""
-    return present_many(DatasourceOut, ((ds.id, ds) for ds in datasources.list_datasources(ctx)))
+@router.get("", responses=error_responses(400))
+def list_datasources(
+    ctx: CtxDep, query: CollectionQueryDep, request: Request
+) -> CollectionOut[DatasourceOut]:
+    """The datasources, by name unless `sort` says otherwise; paged, filterable."""
+    items = ((ds.id, ds) for ds in datasources.list_datasources(ctx))
+    return present_page(DatasourceOut, items, query, request, default_sort=("name",))
 
 
 @router.post("", status_code=201, responses={201: {"headers": _LOCATION}} | error_responses(409))
