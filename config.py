@@ -52,6 +52,21 @@ class Settings(BaseSettings):
         "Python drivers); it gives way to the driver by itself on values it cannot read.",
     )
 
+    job_workers: int = Field(
+        default=2, ge=1, le=64, description="Jobs one runner (API server or worker) runs at once."
+    )
+    job_heartbeat_seconds: float = Field(
+        default=2.0, gt=0, description="How often a runner says it is alive and reads cancels."
+    )
+    job_stale_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A runner silent this long is gone: its running jobs become interrupted.",
+    )
+    api_runs_jobs: bool = Field(
+        default=True, description="The API server hosts a job runner (workers can add more)."
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -225,6 +226,8 @@ class MigrationResult:
     #: Values of loaded rows a transformer replaced by a declared conversion, per
     #: "column: TRANSFORMER" (ZERO_DATE_TO_NULL's zero dates): reported, never silent.
     conversions: dict[str, int] = field(default_factory=dict)
+    #: The run's id (its checkpoint's, and its entry's in the run history), once it had one.
+    run_id: uuid.UUID | None = None
 
     @property
     def rows_per_second(self) -> float:

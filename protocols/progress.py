@@ -15,3 +15,15 @@ class ProgressSink(Protocol):
 
 def ignore_progress(event: ProgressEvent) -> None:
     """A sink that drops every event, for callers that do not show progress."""
+
+
+class StopCheck(Protocol):
+    """Asked between two batches (and before a pipeline step starts): True means stop there,
+    keeping every committed batch and its checkpoint, so a resume continues."""
+
+    def __call__(self) -> bool: ...
+
+
+def never_stop() -> bool:
+    """A stop check for callers that never cancel."""
+    return False

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Protocol, Self
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, Protocol, Self
 
 from models.config_record import ConfigRecord, ConfigVersion
 from models.datasource import Datasource
-from models.job import Job
+from models.job import Job, JobEvent
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
+from models.status import RunStatus
 
 
 class DatasourceRepository(Protocol):
@@ -70,12 +73,35 @@ class PipelineRunRepository(Protocol):
 
 
 class JobRepository(Protocol):
-    """Background jobs."""
+    """Background jobs and their events; the store is the queue.
+
+    `claim_next` and `change_if` are compare-and-set: of two runners (threads, processes or
+    machines sharing the store) asking for the same job, one gets it.
+    """
 
     def add(self, job: Job) -> None: ...
     def get(self, job_id: uuid.UUID) -> Job | None: ...
-    def list(self) -> list[Job]: ...
+    def list(
+        self, *, statuses: Collection[RunStatus] | None = None, owner: str | None = None
+    ) -> list[Job]: ...
     def update(self, job: Job) -> None: ...
+    def claim_next(self, owner: str, now: datetime) -> Job | None: ...
+    def change_if(
+        self,
+        job_id: uuid.UUID,
+        *,
+        statuses: Collection[RunStatus],
+        owned_by: str | None = None,
+        **values: Any,
+    ) -> bool: ...
+    def heartbeat(self, owner: str, now: datetime) -> None: ...
+    def cancel_requested(self, owner: str) -> set[uuid.UUID]: ...
+    def add_event(self, event: JobEvent) -> JobEvent: ...
+    def list_events(
+        self, job_id: uuid.UUID, *, after: int = 0, limit: int = 1000
+    ) -> list[JobEvent]: ...
+    def events_since(self, after_id: int, *, limit: int = 1000) -> list[JobEvent]: ...
+    def last_event_id(self) -> int: ...
 
 
 class UnitOfWork(Protocol):

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Enum,
     Float,
     ForeignKey,
@@ -20,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.common import new_id, utc_now
+from models.job import JobEventType, JobKind
 from models.status import RunStatus
 from repositories.types import JsonType, UtcDateTime
 
@@ -32,12 +35,23 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-STATUS_TYPE = Enum(
-    RunStatus,
-    native_enum=False,
-    length=20,
-    values_callable=lambda enum: [member.value for member in enum],
-)
+
+def _stored_as_value(enum_class: type, length: int = 20) -> Enum:
+    # Strings in the store, checked by the model: an old reader meets no unknown enum type.
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda enum: [member.value for member in enum],
+    )
+
+
+JOB_KIND_TYPE = _stored_as_value(JobKind, length=50)
+EVENT_TYPE_TYPE = _stored_as_value(JobEventType)
+# SQLite numbers its rows itself only for an INTEGER PRIMARY KEY.
+EVENT_ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+STATUS_TYPE = _stored_as_value(RunStatus)
 
 
 class Base(DeclarativeBase):
@@ -171,15 +185,37 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[JobKind] = mapped_column(JOB_KIND_TYPE)
+    name: Mapped[str] = mapped_column(String(200), default="")
     params: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     status: Mapped[RunStatus] = mapped_column(STATUS_TYPE, default=RunStatus.PENDING, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     pipeline_run_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("pipeline_runs.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class JobEventRow(Base):
+    __tablename__ = "job_events"
+    __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_job_events_seq"),)
+
+    # An integer key: the relay reads every job's new events in the order they were stored.
+    id: Mapped[int] = mapped_column(EVENT_ID_TYPE, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[JobEventType] = mapped_column(EVENT_TYPE_TYPE)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

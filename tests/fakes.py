@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -13,8 +15,9 @@ from sqlalchemy import create_engine
 from config import Settings
 from models.config_record import ConfigRecord, ConfigVersion
 from models.datasource import Datasource
-from models.job import Job
+from models.job import QUEUED, Job, JobEvent, JobEventType
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
+from models.status import RunStatus
 from services.connections import ConnectionManager
 from services.context import ServiceContext
 from services.secret_box import SecretBox
@@ -181,11 +184,103 @@ class FakeJobRepository(_FakeRepository):
     def get(self, job_id: uuid.UUID) -> Job | None:
         return self._tx.get("jobs", job_id)
 
-    def list(self) -> list[Job]:
-        return self._all("jobs", order="-created_at")
+    def list(
+        self, *, statuses: Collection[RunStatus] | None = None, owner: str | None = None
+    ) -> list[Job]:
+        def wanted(job: Job) -> bool:
+            return (statuses is None or job.status in statuses) and (
+                owner is None or job.owner == owner
+            )
+
+        return self._all("jobs", where=wanted, order="-created_at")
 
     def update(self, job: Job) -> None:
         self._tx.update("jobs", job)
+
+    def claim_next(self, owner: str, now: datetime) -> Job | None:
+        for job in reversed(self.list(statuses=[QUEUED])):  # the oldest first
+            job.status, job.owner, job.heartbeat_at = RunStatus.RUNNING, owner, now
+            job.attempts += 1
+            job.started_at = job.started_at or now
+            job.finished_at = None
+            self.update(job)
+            return job
+        return None
+
+    def change_if(
+        self,
+        job_id: uuid.UUID,
+        *,
+        statuses: Collection[RunStatus],
+        owned_by: str | None = None,
+        **values: Any,
+    ) -> bool:
+        job = self.get(job_id)
+        if job is None or job.status not in statuses:
+            return False
+        if owned_by is not None and job.owner != owned_by:
+            return False
+        for name, value in values.items():
+            setattr(job, name, value)
+        self.update(job)
+        return True
+
+    def heartbeat(self, owner: str, now: datetime) -> None:
+        for job in self.list(statuses=[RunStatus.RUNNING], owner=owner):
+            job.heartbeat_at = now
+            self.update(job)
+
+    def cancel_requested(self, owner: str) -> set[uuid.UUID]:
+        running = self.list(statuses=[RunStatus.RUNNING], owner=owner)
+        return {job.id for job in running if job.cancel_requested}
+
+    def add_event(self, event: JobEvent) -> JobEvent:
+        stored = _StoredEvent(self.last_event_id() + 1, **_event_fields(event))
+        self._tx.insert("job_events", stored)
+        job = self.get(event.job_id)
+        if job is not None:
+            job.last_seq = event.seq
+            self.update(job)
+        return dataclasses.replace(event, id=stored.id)
+
+    def list_events(
+        self, job_id: uuid.UUID, *, after: int = 0, limit: int = 1000
+    ) -> list[JobEvent]:
+        mine = self._all("job_events", where=lambda e: e.job_id == job_id and e.seq > after)
+        return [_as_event(row) for row in sorted(mine, key=lambda e: e.seq)[:limit]]
+
+    def events_since(self, after_id: int, *, limit: int = 1000) -> list[JobEvent]:
+        newer = self._all("job_events", where=lambda e: e.id > after_id, order="id")
+        return [_as_event(row) for row in newer[:limit]]
+
+    def last_event_id(self) -> int:
+        return max((row.id for row in self._tx.select("job_events")), default=0)
+
+
+@dataclasses.dataclass
+class _StoredEvent:
+    """A job_events row as the fake keeps it (JobEvent is frozen; the store sets columns)."""
+
+    id: int
+    job_id: uuid.UUID
+    seq: int
+    type: JobEventType
+    data: dict[str, Any]
+    created_at: datetime
+
+
+def _event_fields(event: JobEvent) -> dict[str, Any]:
+    return {
+        "job_id": event.job_id,
+        "seq": event.seq,
+        "type": event.type,
+        "data": event.data,
+        "created_at": event.created_at,
+    }
+
+
+def _as_event(row: _StoredEvent) -> JobEvent:
+    return JobEvent(row.job_id, row.seq, row.type, dict(row.data), row.created_at, row.id)
 
 
 class FakeUnitOfWork:

@@ -21,9 +21,9 @@ from models.migration_config import MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
-from protocols.progress import ProgressSink, ignore_progress
+from protocols.progress import ProgressSink, StopCheck, ignore_progress, never_stop
 from services.context import ServiceContext
-from services.errors import Conflict, HisError, MigrationFailed
+from services.errors import Conflict, HisError, MigrationFailed, RunCancelled
 from services.mapping import load_config
 from services.migration.history import last_run
 from services.migration.run_log import MigrationLogger
@@ -41,6 +41,7 @@ def run_migration(
     progress: ProgressSink = ignore_progress,
     record: bool = True,
     log_dir: Path | None = None,
+    stop: StopCheck = never_stop,
 ) -> MigrationResult:
     """Move one config's rows from its source to its target.
 
@@ -52,10 +53,13 @@ def run_migration(
         record: Store the run (with its reconciliation) in the metadata store's run history;
             a pipeline passes False and stores one record for all its steps.
         log_dir: Where the run log goes (default: `logs` in the data folder).
+        stop: Asked after every committed batch; True stops the run there (a job cancelled),
+            its checkpoint kept, and raises RunCancelled; the run is recorded `interrupted`.
 
     Raises:
         InvalidConfig: the config cannot run (bad SQL, no key to resume with, missing table).
         Conflict: an interrupted run exists and neither resume nor restart was asked.
+        RunCancelled: `stop` said so; `resume` continues from the last committed batch.
         MigrationFailed: a batch failed under the stop policy, or the counts or checksums of
             the target do not match what was sent; `error.result` says how far it got.
         ConnectionFailed: a datasource cannot be reached.
@@ -63,7 +67,7 @@ def run_migration(
     migration = config if isinstance(config, MigrationConfig) else load_config(ctx, config)
     history = RunRecord(ctx, migration, enabled=record and not options.test)
     previous = None if options.test else last_run(ctx, migration.name)
-    run = StepRun(ctx, migration, options, record=history, previous=previous)
+    run = StepRun(ctx, migration, options, record=history, previous=previous, stop=stop)
     directory = log_dir or ctx.settings.log_dir
     with MigrationLogger(directory, migration.name) as run_log:
 
@@ -87,6 +91,9 @@ def run_migration(
             result = run.run(progress, run_log)
         except MigrationFailed as error:
             failed(error.message, outcome=error.result)
+            raise
+        except RunCancelled as error:
+            failed(error.message, RunStatus.INTERRUPTED)
             raise
         except HisError as error:
             failed(error.message, refused=isinstance(error, Conflict))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -84,8 +85,12 @@ class RejectReplay:
 
     # --- each batch ---------------------------------------------------------------------------
 
-    def run(self, progress: ProgressSink) -> tuple[str, Reconciliation]:
+    def run(
+        self, progress: ProgressSink, between_batches: Callable[[], None] = lambda: None
+    ) -> tuple[str, Reconciliation]:
         """Replay batch after batch until nothing outstanding is left, then reconcile.
+
+        `between_batches` runs after each committed batch (it may raise to stop the replay).
 
         Returns:
             The reader used, and the reconciliation.
@@ -93,7 +98,7 @@ class RejectReplay:
         Raises:
             MigrationFailed: the reconciliation did not add up (the checkpoint is gone).
         """
-        reader = self._load(progress)
+        reader = self._load(progress, between_batches)
         with self.step.source.connect() as source:
             check = self._reconcile(source)
         if not check.ok:
@@ -101,7 +106,7 @@ class RejectReplay:
             raise MigrationFailed(mismatch_message(self.step.name, check), result)
         return reader, check
 
-    def _load(self, progress: ProgressSink) -> str:
+    def _load(self, progress: ProgressSink, between_batches: Callable[[], None]) -> str:
         step, state, target = self.step, self.state, self.target
         processor = BatchProcessor(step.config, self.query.key)
         size = min(step.batch_size, KEYS_PER_BATCH)
@@ -133,6 +138,7 @@ class RejectReplay:
                     ProgressKind.ADVANCED, step.name, state.rows_read, max(total, state.rows_read)
                 )
             )
+            between_batches()
 
     def _pending(self, size: int) -> dict[str, tuple[Any, ...]]:
         """The next keys to replay, oldest reject first: stored text -> key with its types."""

@@ -154,4 +154,5 @@ class StepState:
             resumed_from=self.resumed_from,
             reconciliation=reconciliation,
             conversions=dict(self.conversions),
+            run_id=self.run_id,
         )

@@ -21,10 +21,10 @@ from models.migration_config import ErrorPolicy, MigrationConfig
 from models.migration_run import MigrationOptions, MigrationResult, Reconciliation, RejectedRow
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
-from protocols.progress import ProgressSink
+from protocols.progress import ProgressSink, StopCheck, never_stop
 from services.context import ServiceContext
 from services.datasources import Endpoint, open_endpoint
-from services.errors import InvalidConfig, InvalidInput, MigrationFailed
+from services.errors import InvalidConfig, InvalidInput, MigrationFailed, RunCancelled
 from services.mapping import resolve_config_lookups
 from services.migration import preflight, target_table
 from services.migration.checkpoints import CheckpointManager
@@ -73,6 +73,7 @@ class StepRun:
         *,
         record: RunRecord | None = None,
         previous: ConfigRun | None = None,
+        stop: StopCheck = never_stop,
     ):
         if options.resume and options.restart:
             raise InvalidInput("Choose one: resume the interrupted run, or restart it.")
@@ -104,6 +105,7 @@ class StepRun:
         self.record = record or RunRecord(ctx, config, enabled=False)
         self.previous = previous  # the config's last finished run, if any
         self._started = False  # this run wrote its own checkpoint 0
+        self.stop = stop
 
     def result(self, status: RunStatus = RunStatus.RUNNING) -> MigrationResult:
         """What the run has done so far, as a report."""
@@ -151,7 +153,7 @@ class StepRun:
                 self.state = replay.start()
                 self.record.started(self.state.run_id)
                 self._started = True
-                reader, self.reconciliation = replay.run(progress)
+                reader, self.reconciliation = replay.run(progress, self.stop_if_asked)
             else:
                 self.state = start_or_resume(
                     step, target, plan, run_log, self.record, self.previous
@@ -246,9 +248,18 @@ class StepRun:
                         f"{rate:,.0f} rows/s",
                     )
                 )
+                self.stop_if_asked()
         if reader.fallback_reason:
             run_log.warning("fast reader gave way to the driver: %s", reader.fallback_reason)
         return reader.reader
+
+    def stop_if_asked(self) -> None:
+        """Between two batches: raise RunCancelled when the stop check says so."""
+        if self.stop():
+            raise RunCancelled(
+                f"Step {self.step.name!r} stopped as asked after {self.state.rows_loaded:,} "
+                "rows; they stay, and a resume continues after them."
+            )
 
     def _target_checks(self, target: Connection) -> TargetChecks:
         step = self.step

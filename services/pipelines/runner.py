@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import queue
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +17,9 @@ from models.migration_run import MigrationOptions, MigrationResult
 from models.pipeline import SKIPPED, WAITING, Pipeline, PipelineNode, PipelineRun, StepSummary
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
-from protocols.progress import ProgressSink
+from protocols.progress import ProgressSink, StopCheck, never_stop
 from services.context import ServiceContext
-from services.errors import HisError
+from services.errors import HisError, RunCancelled
 from services.pipelines import dag
 from services.pipelines.definition import step_options
 from utils.text import one_line
@@ -39,6 +40,7 @@ class StepRunner(Protocol):
         options: MigrationOptions,
         progress: ProgressSink,
         record: bool,
+        stop: StopCheck,
     ) -> MigrationResult: ...
 
 
@@ -50,6 +52,7 @@ class _Outcome:
     error: str | None
     seconds: float
     finished_at: datetime
+    cancelled: bool = False  # stopped between two batches as asked; its checkpoint stays
 
 
 class _StepSink:
@@ -78,13 +81,17 @@ def execute(
     progress: ProgressSink,
     run_step: StepRunner,
     earlier: PipelineRun | None = None,
+    stop: StopCheck = never_stop,
+    run_id: uuid.UUID | None = None,
 ) -> PipelineRun:
     """Run an acyclic pipeline and return its finished run record (see `run_pipeline`).
 
     Steps that succeeded in `earlier` (a run of the same pipeline being resumed) are not run
     again: their outcome is copied, marked with "kept_from_run".
     """
-    execution = _Execution(ctx, pipeline, nodes, parents, options, progress, run_step)
+    execution = _Execution(ctx, pipeline, nodes, parents, options, progress, run_step, stop)
+    if run_id is not None:
+        execution.record.id = run_id
     if earlier is not None:
         execution.keep_succeeded_steps_of(earlier)
     return execution.run(max_workers)
@@ -103,8 +110,10 @@ class _Execution:
         options: MigrationOptions,
         progress: ProgressSink,
         run_step: StepRunner,
+        stop: StopCheck = never_stop,
     ) -> None:
         self.ctx = ctx
+        self.stop = stop
         self.nodes = {node.name: node for node in nodes}
         self.children = dag.dependants(parents)
         self.waiting = {name: set(own) for name, own in parents.items()}
@@ -204,7 +213,10 @@ class _Execution:
     def _finished(self, pool: ThreadPoolExecutor, step: str, outcome: _Outcome) -> None:
         self._record_outcome(step, outcome)
         released = []
-        if outcome.error:
+        if outcome.cancelled or self.stop():
+            # Asked to stop: what waits does not start; a resume runs it.
+            self._skip_dependants_of(step, reason="the pipeline run was cancelled")
+        elif outcome.error:
             log.warning("pipeline %r: step %r failed: %s", self._name, step, outcome.error)
             self._skip_dependants_of(step)
         else:
@@ -230,13 +242,16 @@ class _Execution:
                 result.reconciliation.to_dict() if result.reconciliation else None
             )
         seconds = result.seconds if result is not None and result.seconds > 0 else outcome.seconds
-        summary.status = str(RunStatus.FAILED if outcome.error else RunStatus.SUCCEEDED)
+        if outcome.cancelled:
+            summary.status = str(RunStatus.CANCELLED)
+        else:
+            summary.status = str(RunStatus.FAILED if outcome.error else RunStatus.SUCCEEDED)
         summary.error = outcome.error
         summary.seconds = round(seconds, 3)
         summary.finished_at = outcome.finished_at.isoformat()
 
-    def _skip_dependants_of(self, failed: str) -> None:
-        reason = f"dependency {failed} failed"
+    def _skip_dependants_of(self, failed: str, reason: str | None = None) -> None:
+        reason = reason or f"dependency {failed} failed"
         for name in dag.transitive_dependants(failed, self.children):
             # Another failed dependency may have skipped it already: its first reason stands.
             if self.steps[name].status == WAITING:
@@ -248,9 +263,16 @@ class _Execution:
     def _finish(self) -> PipelineRun:
         failed = [name for name, step in self.steps.items() if step.status == RunStatus.FAILED]
         skipped = [name for name, step in self.steps.items() if step.status == SKIPPED]
-        succeeded = not failed and not skipped
+        cancelled = [n for n, step in self.steps.items() if step.status == RunStatus.CANCELLED]
+        succeeded = not failed and not skipped and not cancelled
         self.record.status = RunStatus.SUCCEEDED if succeeded else RunStatus.FAILED
         self.record.error = None if succeeded else self._failure_line(failed, skipped)
+        if not succeeded and not failed and (cancelled or self.stop()):
+            self.record.status = RunStatus.CANCELLED
+            done = sum(step.status == RunStatus.SUCCEEDED for step in self.steps.values())
+            self.record.error = (
+                f"Cancelled after {done} of {len(self.steps)} steps; a resume runs the rest."
+            )
         self.record.finished_at = utc_now()
         self._store()
         log.info("pipeline %r: run %s %s", self._name, self.record.id, self.record.status)
@@ -316,21 +338,26 @@ class _Execution:
         sink = _StepSink(node.name, self.progress)
         result: MigrationResult | None = None
         error: str | None = "the step stopped unexpectedly"
+        cancelled = False
         try:
-            result, error = self._call(node, sink)
+            result, error, cancelled = self._call(node, sink)
             if not sink.ended:  # every step's events end in FINISHED or FAILED
                 kind = ProgressKind.FAILED if error else ProgressKind.FINISHED
                 sink(ProgressEvent(kind, node.name, message=error))
         finally:
             # Always posted, or the calling thread would wait for this step forever.
-            outcome = _Outcome(result, error, time.monotonic() - clock, utc_now())
+            seconds = time.monotonic() - clock
+            outcome = _Outcome(result, error, seconds, utc_now(), cancelled=cancelled)
             self.messages.put(("finished", node.name, outcome))
 
     def _call(
         self, node: PipelineNode, sink: ProgressSink
-    ) -> tuple[MigrationResult | None, str | None]:
+    ) -> tuple[MigrationResult | None, str | None, bool]:
+        """What the step returned, its error line, and whether it stopped as asked."""
         if node.config_id is None:
-            return None, "the step has no mapping config"
+            return None, "the step has no mapping config", False
+        if self.stop():
+            return None, "the pipeline run was cancelled before the step started", True
         try:
             result = self.run_step(
                 self.ctx,
@@ -338,18 +365,23 @@ class _Execution:
                 options=step_options(self.options, node.settings),
                 progress=sink,
                 record=False,
+                stop=self.stop,
             )
+        except RunCancelled as error:
+            return None, one_line(error.message, limit=_MAX_ERROR_LENGTH), True
         except HisError as error:
             # MigrationFailed carries how far the step got; a step runner may attach it to
             # any HisError it raises.
             partial = getattr(error, "result", None)
             partial = partial if isinstance(partial, MigrationResult) else None
-            return partial, one_line(error.message, limit=_MAX_ERROR_LENGTH)
+            return partial, one_line(error.message, limit=_MAX_ERROR_LENGTH), False
         except Exception as error:
             log.exception("pipeline %r: step %r failed unexpectedly", self._name, node.name)
-            return None, f"unexpected failure ({type(error).__name__}); the details are in the log"
+            failure = f"unexpected failure ({type(error).__name__}); the details are in the log"
+            return None, failure, False
         if result.status != RunStatus.SUCCEEDED:
-            return result, one_line(
+            line = one_line(
                 result.error or f"the step ended {result.status}", limit=_MAX_ERROR_LENGTH
             )
-        return result, None
+            return result, line, False
+        return result, None, False

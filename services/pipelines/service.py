@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from models.config_record import ConfigRecord
 from models.migration_run import MigrationOptions
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
-from protocols.progress import ProgressSink, ignore_progress
+from protocols.progress import ProgressSink, StopCheck, ignore_progress, never_stop
 from protocols.repository import UnitOfWork
 from services import mapping
 from services.context import ServiceContext
@@ -182,6 +182,8 @@ def run_pipeline(
     max_workers: int = 2,
     progress: ProgressSink = ignore_progress,
     run_step: StepRunner | None = None,
+    stop: StopCheck = never_stop,
+    run_id: uuid.UUID | None = None,
 ) -> PipelineRun:
     """Run every step of a pipeline, each as soon as all the steps it depends on have succeeded.
 
@@ -210,9 +212,16 @@ def run_pipeline(
     after each, and FINISHED or FAILED(message=the run's error) for the pipeline. Step events
     come from worker threads, so `progress` must be thread-safe (and quick).
 
+    With `stop` (asked before each step starts and between batches): once it says True, no
+    further step starts, a running step stops after its batch in hand (status cancelled, its
+    checkpoint kept), what had not started is skipped, and the run is CANCELLED; a resume
+    (`options.resume`) keeps the succeeded steps and continues the rest.
+
     Args:
+        run_id: The id to give the run record (a job decides it before the run starts, so it
+            can mark the record if its process dies); a fresh one when None.
         run_step: Runs one step; default `services.migration.run_migration`, called as
-            run_step(ctx, config_id, options=…, progress=…, record=False).
+            run_step(ctx, config_id, options=…, progress=…, record=False, stop=…).
 
     Returns:
         The finished run record (status SUCCEEDED or FAILED); a failed step does not raise.
@@ -248,6 +257,8 @@ def run_pipeline(
         progress=progress,
         run_step=run_step,
         earlier=earlier,
+        stop=stop,
+        run_id=run_id,
     )
 
 

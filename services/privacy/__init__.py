@@ -10,7 +10,7 @@ from services.privacy.masking import (
     mask_value,
     scrub_cids,
 )
-from services.privacy.secrets import mask_secrets
+from services.privacy.secrets import mask_secrets, safe_line
 
 __all__ = [
     "LOG_FORMAT",
@@ -24,5 +24,6 @@ __all__ = [
     "mask_secrets",
     "mask_value",
     "phi_kind",
+    "safe_line",
     "scrub_cids",
 ]

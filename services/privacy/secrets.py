@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from services.privacy.masking import scrub_cids
+from utils.text import one_line
+
 # What a password can hide behind in a message: a URL's user:password@, key=value pairs
 # (ODBC's PWD=…;), and the row values engines quote in their errors.
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -26,3 +29,9 @@ def mask_secrets(text: str) -> str:
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def safe_line(text: object, *, limit: int = 500) -> str:
+    """`text` as it may leave the process (an API answer, a job's event): its first line, cut
+    to `limit`, passwords, quoted row values and citizen IDs masked."""
+    return scrub_cids(mask_secrets(one_line(text, limit=limit)))

@@ -15,7 +15,7 @@ from models.migration_config import ErrorPolicy
 from models.migration_run import MigrationOptions, MigrationResult, Reconciliation
 from models.progress import ProgressEvent, ProgressKind
 from models.status import RunStatus
-from protocols.progress import ProgressSink
+from protocols.progress import ProgressSink, StopCheck, never_stop
 from services import mapping
 from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidInput, NotFound, WriteFailed
@@ -90,6 +90,7 @@ class FakeSteps:
         options: MigrationOptions,
         progress: ProgressSink,
         record: bool,
+        stop: StopCheck = never_stop,
     ) -> MigrationResult:
         assert record is False
         step = self.config_names[config].removeprefix("cfg_")

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
 from models.config_record import ConfigRecord, ConfigVersion
-from models.job import Job
+from models.job import Job, JobKind
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
 from models.status import RunStatus
 from repositories.database import current_revision, head_revision
@@ -20,7 +20,7 @@ from tests.factories import make_datasource
 
 
 def test_migrations_reach_head_and_match_the_models(store_ctx: ServiceContext) -> None:
-    assert current_revision(store_ctx.store_engine) == head_revision() == "0001"
+    assert current_revision(store_ctx.store_engine) == head_revision() == "0002"
     with store_ctx.store_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
@@ -195,7 +195,9 @@ def test_config_used_by_a_step_cannot_be_purged(store_ctx: ServiceContext) -> No
 def test_deleting_a_pipeline_keeps_its_runs_and_jobs(store_ctx: ServiceContext) -> None:
     pipeline, _, _ = _diamond(store_ctx)
     run = PipelineRun(pipeline_id=pipeline.id, pipeline_name=pipeline.name)
-    job = Job(kind="pipeline_run", params={"pipeline": pipeline.name}, pipeline_run_id=run.id)
+    job = Job(
+        kind=JobKind.PIPELINE, params={"pipeline_id": str(pipeline.id)}, pipeline_run_id=run.id
+    )
     with store_ctx.uow() as uow:
         uow.pipeline_runs.add(run)
         uow.jobs.add(job)
@@ -212,7 +214,7 @@ def test_deleting_a_pipeline_keeps_its_runs_and_jobs(store_ctx: ServiceContext) 
 
 
 def test_job_status_and_progress_update(store_ctx: ServiceContext) -> None:
-    job = Job(kind="profile", params={"datasource": "hosxp"})
+    job = Job(kind=JobKind.PROFILE, params={"datasource_id": "hosxp"})
     with store_ctx.uow() as uow:
         uow.jobs.add(job)
         uow.commit()

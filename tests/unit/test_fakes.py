@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from models.config_record import ConfigRecord, ConfigVersion
-from models.job import Job
+from models.job import Job, JobKind
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
 from models.status import RunStatus
 from protocols import repository as protocols
@@ -242,7 +242,7 @@ def _pipeline_with_a_run(ctx: ServiceContext) -> tuple[Pipeline, ConfigRecord, P
         uow.pipelines.add_node(b)
         uow.pipelines.add_edge(PipelineEdge(pipeline.id, a.id, b.id))
         uow.pipeline_runs.add(run)
-        uow.jobs.add(Job(kind="pipeline_run", pipeline_run_id=run.id))
+        uow.jobs.add(Job(kind=JobKind.PIPELINE, pipeline_run_id=run.id))
         uow.commit()
     return pipeline, config, run
 
