@@ -15,6 +15,7 @@ from cli_commands.common import err
 from cli_commands.configs import config_app
 from cli_commands.datasource import datasource_app
 from cli_commands.info import info
+from cli_commands.jobs import job_app, worker
 from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
@@ -39,6 +40,8 @@ app.add_typer(mock_app, name="mock")
 app.add_typer(config_app, name="config")
 app.add_typer(pipeline_app, name="pipeline")
 app.command("migrate")(migrate)
+app.add_typer(job_app, name="job")
+app.command("worker")(worker)
 app.command("runs")(runs)
 app.add_typer(rejects_app, name="rejects")
 app.command("transformers")(list_transformers)

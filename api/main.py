@@ -1,10 +1,12 @@
 """The FastAPI application: lifespan, error handlers, /health, /api/v1 and offline docs.
 
-Run it with `uvicorn api.main:app`; tests build their own with `create_app(ctx)`.
+Run it with `uvicorn api.main:app`; tests build their own with `create_app(ctx)`. The
+server hosts a job runner (unless HIS_API_RUNS_JOBS=false) and Socket.IO at /ws.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +21,10 @@ from api.base.documents import JsonApiResponse
 from api.base.exceptions import install_exception_handlers
 from api.docs import install_docs
 from api.routes import api_router
+from api.socket_manager import MOUNT_PATH, JobEventRelay
 from services.bootstrap import bootstrap, configure_logging
 from services.context import ServiceContext
+from services.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,21 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         if owned:
             configure_logging()
             app.state.ctx = bootstrap()
-        if not app.state.ctx.settings.api_keys:
+        ctx: ServiceContext = app.state.ctx
+        if not ctx.settings.api_keys:
             log.warning("HIS_API_KEYS is empty: the REST API accepts requests without a key")
+        await relay.start()
+        if ctx.settings.api_runs_jobs:
+            app.state.runner = JobRunner(ctx).start()
+            app.state.runner.add_listener(relay.poke)
         try:
             yield
         finally:
+            if app.state.runner is not None:
+                # Running jobs stop after their batch in hand and become interrupted.
+                await asyncio.to_thread(app.state.runner.close)
+                app.state.runner = None
+            await relay.stop()
             if owned:
                 app.state.ctx.close()
                 app.state.ctx = None
@@ -61,10 +75,14 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.runner = None
+    relay = JobEventRelay(lambda: app.state.ctx, cors_origins=[])
+    app.state.relay = relay
     install_exception_handlers(app)
     app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
     app.include_router(api_router)
     install_docs(app)
+    app.mount(MOUNT_PATH, relay.asgi_app())
     return app
 
 

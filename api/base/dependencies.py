@@ -38,15 +38,21 @@ async def require_api_key(
     Raises:
         HTTPException: 401, when keys are configured and none of them was presented.
     """
-    keys = ctx.settings.api_keys
-    if not keys:
-        return
-    if credentials is None or not _matches_any(credentials.credentials, keys):
+    presented = credentials.credentials if credentials is not None else None
+    if not key_is_accepted(ctx, presented):
         raise HTTPException(
             status_code=401,
             detail="A valid API key is required: send 'Authorization: Bearer <key>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+def key_is_accepted(ctx: ServiceContext, presented: str | None) -> bool:
+    """True when `presented` is one of the API keys (or no keys are configured)."""
+    keys = ctx.settings.api_keys
+    if not keys:
+        return True
+    return presented is not None and _matches_any(presented, keys)
 
 
 def _matches_any(presented: str, keys: list[str]) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 from models.common import utc_now
 from models.job import QUEUED, Job, JobEvent, JobEventType, JobKind
 from models.status import RunStatus
+from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import Conflict, InvalidInput, JobNotFound
-from services.jobs.events import JobEventLog
 from services.jobs.kinds import kind_spec
 from services.jobs.options import JobOptions
 from utils.ids import as_uuid
@@ -60,8 +60,8 @@ def submit_job(
     )
     with ctx.uow() as uow:
         uow.jobs.add(job)
+        _record(uow, job.id, JobEventType.QUEUED, kind=str(job.kind), name=name)
         uow.commit()
-    JobEventLog(ctx, job.id).emit(JobEventType.QUEUED, kind=str(job.kind), name=name)
     log.info("job %s queued: %s %r", job.id, job.kind, name)
     return get_job(ctx, job.id)
 
@@ -101,6 +101,19 @@ def list_job_events(
         return uow.jobs.list_events(job.id, after=after, limit=limit)
 
 
+def latest_event_id(ctx: ServiceContext) -> int:
+    """The store's newest job event number, across every job (0 when there is none)."""
+    with ctx.uow() as uow:
+        return uow.jobs.last_event_id()
+
+
+def events_since(ctx: ServiceContext, after_id: int, *, limit: int = 5000) -> list[JobEvent]:
+    """Every job's events stored after event number `after_id`, in store order (the relay's
+    feed: it sees what runners in every process store)."""
+    with ctx.uow() as uow:
+        return uow.jobs.events_since(after_id, limit=limit)
+
+
 def cancel_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
     """Ask a job to stop. A queued job is cancelled at once; a running one stops after the
     batch in hand, its checkpoint kept (its runner sees the request within seconds).
@@ -119,10 +132,8 @@ def cancel_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
             finished_at=utc_now(),
             error="Cancelled before it started.",
         ):
+            _record(uow, job.id, JobEventType.CANCELLED, message="Cancelled before it started.")
             uow.commit()
-            JobEventLog(ctx, job.id, last_seq=_last_seq(ctx, job.id)).emit(
-                JobEventType.CANCELLED, message="Cancelled before it started."
-            )
             return get_job(ctx, job.id)
         changed = uow.jobs.change_if(job.id, statuses=_CANCELLABLE, cancel_requested=True)
         uow.commit()
@@ -156,6 +167,10 @@ def resume_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
             error=None,
             finished_at=None,
         )
+        if resumed:
+            _record(
+                uow, job.id, JobEventType.QUEUED, kind=str(job.kind), name=job.name, resumed=True
+            )
         uow.commit()
     if not resumed:
         current = get_job(ctx, job.id)
@@ -163,12 +178,12 @@ def resume_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
             f"Job {job.id} is {current.status}: only an interrupted, cancelled or failed job "
             "can be resumed."
         )
-    JobEventLog(ctx, job.id, last_seq=_last_seq(ctx, job.id)).emit(
-        JobEventType.QUEUED, kind=str(job.kind), name=job.name, resumed=True
-    )
     log.info("job %s queued again to resume", job.id)
     return get_job(ctx, job.id)
 
 
-def _last_seq(ctx: ServiceContext, job_id: uuid.UUID) -> int:
-    return get_job(ctx, job_id).last_seq
+def _record(uow: UnitOfWork, job_id: uuid.UUID, event_type: JobEventType, **data: Any) -> None:
+    # In the transaction that changes the job: no runner can number an event in between.
+    job = uow.jobs.get(job_id)
+    assert job is not None
+    uow.jobs.add_event(JobEvent(job_id, job.last_seq + 1, event_type, data))

@@ -1,0 +1,1 @@
+"""The jobs resource: start, watch, cancel and resume background work over HTTP."""
