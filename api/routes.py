@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends
 from api.base.dependencies import require_api_key
 from api.base.documents import error_responses
 from api.datasources.router import router as datasources_router
+from api.pipeline_runs.router import router as pipeline_runs_router
+from api.pipelines.router import router as pipelines_router
 
 # Errors any /api/v1 route can answer: no valid key, a request that does not parse (FastAPI's
 # own 422 schema is replaced by ours), a bug.
@@ -16,3 +18,5 @@ api_router = APIRouter(
     responses=error_responses(401, 422, 500),
 )
 api_router.include_router(datasources_router)
+api_router.include_router(pipelines_router)
+api_router.include_router(pipeline_runs_router)
