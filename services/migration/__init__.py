@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         replay_rejects,
         show_rejects,
     )
-    from services.migration.run_rejects import RunRejects, run_rejects
+    from services.migration.run_reject_service import RunRejects, run_rejects
     from services.migration.test_report import summarize_test_run
 
 __all__ = [
@@ -46,8 +46,8 @@ _HOMES = {
     "export_rejects": "services.migration.reject_service",
     "replay_rejects": "services.migration.reject_service",
     "summarize_test_run": "services.migration.test_report",
-    "RunRejects": "services.migration.run_rejects",
-    "run_rejects": "services.migration.run_rejects",
+    "RunRejects": "services.migration.run_reject_service",
+    "run_rejects": "services.migration.run_reject_service",
 }
 
 

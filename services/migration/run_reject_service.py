@@ -3,8 +3,11 @@ read a page at a time.
 
 The reject table lives in each step's TARGET database and names its rows by the step's config
 and by the migration's own run id. A single migration's record has that very id. A pipeline's
-record does not keep its steps' migration ids, so a step's rejects are those its config filed
-while the step ran (between its start and end, to the second: some engines keep no fraction).
+record does not keep its steps' migration ids, so a step's rejects are those filed by the
+migration runs of its config that filed any while the step ran (between its start and end, to
+the second: some engines keep no fraction). So another run of the same config that filed
+rejects in that window (started by hand while the step ran, or ending in its first second)
+would be counted with it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, distinct, select
+from sqlalchemy import Connection, select
 from sqlalchemy.sql import ColumnElement
 
 from models.migration_run import RejectedRow
@@ -150,7 +153,7 @@ def _filed_by(
     window = (c.step == config) & (c.rejected_at >= started.replace(microsecond=0))
     if finished is not None:
         window &= c.rejected_at <= finished + _SLACK
-    run_ids = list(connection.execute(select(distinct(c.run_id)).where(window)).scalars())
+    run_ids = list(connection.execute(select(c.run_id).where(window).distinct()).scalars())
     if not run_ids:
         return None
     return (c.step == config) & c.run_id.in_(run_ids)
