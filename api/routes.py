@@ -8,6 +8,8 @@ from api.base.dependencies import require_api_key
 from api.base.documents import error_responses
 from api.datasources.router import router as datasources_router
 from api.jobs.router import router as jobs_router
+from api.pipeline_runs.router import router as pipeline_runs_router
+from api.pipelines.router import router as pipelines_router
 
 # Errors any /api/v1 route can answer: no valid key, a request that does not parse (FastAPI's
 # own 422 schema is replaced by ours), a bug.
@@ -16,5 +18,10 @@ api_router = APIRouter(
     dependencies=[Depends(require_api_key)],
     responses=error_responses(401, 422, 500),
 )
-api_router.include_router(datasources_router)
-api_router.include_router(jobs_router)
+for resource_router in (
+    datasources_router,
+    pipelines_router,
+    pipeline_runs_router,
+    jobs_router,
+):
+    api_router.include_router(resource_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -10,6 +11,8 @@ from pydantic import BaseModel, Field, GetJsonSchemaHandler, field_validator, mo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 from pydantic_core.core_schema import SerializerFunctionWrapHandler
+
+from services.errors import InvalidQuery
 
 MEDIA_TYPE = "application/vnd.api+json"
 
@@ -88,28 +91,74 @@ class ResourceLinks(BaseModel):
     self: str = Field(description="Where this resource can be fetched.")
 
 
+class ResourceIdentifier(BaseModel):
+    """Names another resource: `{"type", "id"}`."""
+
+    type: str
+    id: str
+
+
+class Relationship(BaseModel):
+    """One relationship of a resource: `data` is a list (to-many), one identifier (to-one) or
+    null (a to-one relationship that is empty); it is always present, null included."""
+
+    data: list[ResourceIdentifier] | ResourceIdentifier | None
+
+
+def _omit_absent(dumped: dict[str, Any], *members: str) -> dict[str, Any]:
+    # JSON:API members are absent rather than null; the attributes keep their nulls.
+    for member in members:
+        if dumped.get(member) is None:
+            dumped.pop(member, None)
+    return dumped
+
+
+class IncludedResource(BaseModel):
+    """A resource object of another type in a compound document's `included`.
+
+    Its attributes are typed loosely on purpose: `included` mixes types, and each type's
+    attributes model is documented by the route that serves it.
+    """
+
+    type: str
+    id: str
+    attributes: dict[str, Any]
+    relationships: dict[str, Relationship] | None = None
+    links: ResourceLinks | None = None
+
+    # No return annotation: see ResourceOut.
+    @model_serializer(mode="wrap")
+    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
+        return _omit_absent(handler(self), "relationships", "links")
+
+
 class ResourceOut(_TypedResource, Generic[AttributesT]):
-    """The resource object of a response: `{"type", "id", "attributes", "links"?}`."""
+    """The resource object of a response: `{"type", "id", "attributes", "relationships"?,
+    "links"?}`."""
 
     id: str = Field(description="JSON:API ids are strings, UUIDs included.")
     attributes: AttributesT
+    relationships: dict[str, Relationship] | None = None
     links: ResourceLinks | None = None
 
     # No return annotation on purpose: pydantic would then document the serializer's return
     # type (any object) instead of this model in the OpenAPI response schemas.
     @model_serializer(mode="wrap")
-    def _omit_absent_links(self, handler: SerializerFunctionWrapHandler):
-        # JSON:API members are absent rather than null; the attributes keep their nulls.
-        dumped: dict[str, Any] = handler(self)
-        if self.links is None:
-            dumped.pop("links", None)
-        return dumped
+    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
+        return _omit_absent(handler(self), "relationships", "links")
 
 
 class DocumentOut(BaseModel, Generic[AttributesT]):
-    """A response document holding one resource object."""
+    """A response document holding one resource object, and the resources it asked to
+    include (`?include=`), if any."""
 
     data: ResourceOut[AttributesT]
+    included: list[IncludedResource] | None = None
+
+    # No return annotation: see ResourceOut.
+    @model_serializer(mode="wrap")
+    def _omit_absent_included(self, handler: SerializerFunctionWrapHandler):
+        return _omit_absent(handler(self), "included")
 
 
 class CollectionMeta(BaseModel):
@@ -140,14 +189,13 @@ class CollectionOut(BaseModel, Generic[AttributesT]):
     data: list[ResourceOut[AttributesT]]
     meta: CollectionMeta
     links: CollectionLinks | None = None
+    included: list[IncludedResource] | None = None
 
     @model_serializer(mode="wrap")
     def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
         # JSON:API members are absent rather than null (see ResourceOut).
-        dumped: dict[str, Any] = handler(self)
-        if self.links is None:
-            dumped.pop("links", None)
-        else:
+        dumped: dict[str, Any] = _omit_absent(handler(self), "links", "included")
+        if "links" in dumped:
             dumped["links"] = {k: v for k, v in dumped["links"].items() if v is not None}
         dumped["meta"] = {k: v for k, v in dumped["meta"].items() if v is not None}
         return dumped
@@ -225,8 +273,31 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def attribute_pointer(field: str) -> str:
-    """The JSON pointer of a resource attribute in a request document."""
-    return f"/data/attributes/{escape_pointer_token(field)}"
+    """The JSON pointer of a resource attribute in a request document; a dotted field names a
+    nested member ("steps.2.depends_on" → "/data/attributes/steps/2/depends_on")."""
+    # Splitting on dots is safe: JSON:API member names cannot contain one.
+    tokens = field.split(".")
+    return "/data/attributes/" + "/".join(escape_pointer_token(token) for token in tokens)
+
+
+def parse_include(value: str | None, allowed: Sequence[str]) -> tuple[str, ...]:
+    """The relationship paths of `?include=a,b`, each once, in the order asked.
+
+    Args:
+        value: the `include` query parameter as sent (None or empty: include nothing).
+        allowed: the paths the route can include.
+
+    Raises:
+        InvalidQuery: a path the route cannot include (JSON:API: answered with 400).
+    """
+    asked = [part.strip() for part in (value or "").split(",") if part.strip()]
+    for path in asked:
+        if path not in allowed:
+            raise InvalidQuery(
+                f"include: cannot include {path!r} (use one of: {', '.join(allowed)}).",
+                parameter="include",
+            )
+    return tuple(dict.fromkeys(asked))
 
 
 def escape_pointer_token(token: str) -> str:

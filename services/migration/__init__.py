@@ -1,6 +1,7 @@
 """The migration engine. Its faces: `run_migration`; the run history (`list_runs`,
 `last_run`); and for a step's rejects `list_rejects`, `show_rejects`, `export_rejects` and
-`replay_rejects`; a test run's report, `summarize_test_run`. Everything else here is its own.
+`replay_rejects`, and a whole run's `run_rejects`; a test run's report, `summarize_test_run`.
+Everything else here is its own.
 
 The engine's faces are imported on first use, so that commands which never migrate (`--help`,
 listing configs or runs) do not load pandas and pyarrow.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
         replay_rejects,
         show_rejects,
     )
+    from services.migration.run_reject_service import RunRejects, run_rejects
     from services.migration.test_report import summarize_test_run
 
 __all__ = [
@@ -30,7 +32,9 @@ __all__ = [
     "list_rejects",
     "list_runs",
     "replay_rejects",
+    "RunRejects",
     "run_migration",
+    "run_rejects",
     "show_rejects",
     "summarize_test_run",
 ]
@@ -42,6 +46,8 @@ _HOMES = {
     "export_rejects": "services.migration.reject_service",
     "replay_rejects": "services.migration.reject_service",
     "summarize_test_run": "services.migration.test_report",
+    "RunRejects": "services.migration.run_reject_service",
+    "run_rejects": "services.migration.run_reject_service",
 }
 
 

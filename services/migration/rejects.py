@@ -232,12 +232,18 @@ class RejectStore:
         return connection.dialect.has_table(connection, REJECT_TABLE, schema=self.table.schema)
 
     def rows(
-        self, connection: Connection, condition: ColumnElement[bool], limit: int | None = None
+        self,
+        connection: Connection,
+        condition: ColumnElement[bool],
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Iterator[RejectedRow]:
-        """The rejects matching `condition`, oldest first, read as they stream."""
+        """The rejects matching `condition`, oldest first from the `offset`-th, as they stream."""
         query = select(self.table).where(condition).order_by(self.table.c.id)
         if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         result = connection.execution_options(yield_per=1000).execute(query)
         for row in result.mappings():
             yield self.reject_of(row)

@@ -1,4 +1,5 @@
-"""Pipelines: a DAG of migration steps, defined, inspected, run, and its runs read back."""
+"""Pipelines: a DAG of migration steps, defined, inspected, run, and its runs read back (with
+the single-config migrations: `list_all_runs`, `get_run`)."""
 
 from services.pipelines.dag import CycleError, execution_levels, find_cycle
 from services.pipelines.definition import (
@@ -7,6 +8,7 @@ from services.pipelines.definition import (
     pipeline_from_file,
     pipeline_from_text,
 )
+from services.pipelines.history import RunView, get_run, list_all_runs
 from services.pipelines.service import (
     PipelineView,
     create_pipeline,
@@ -22,6 +24,7 @@ __all__ = [
     "CycleError",
     "PipelineDefinition",
     "PipelineView",
+    "RunView",
     "StepSpec",
     "create_pipeline",
     "delete_pipeline",
@@ -29,6 +32,8 @@ __all__ = [
     "find_cycle",
     "get_pipeline",
     "get_pipeline_run",
+    "get_run",
+    "list_all_runs",
     "list_pipeline_runs",
     "list_pipelines",
     "pipeline_from_file",

@@ -31,12 +31,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class PipelineView:
-    """A pipeline with its steps (sorted by name) and dependencies, and each step's config name."""
+    """A pipeline with its steps (sorted by name) and dependencies, and each step's config."""
 
     pipeline: Pipeline
     nodes: list[PipelineNode]
     edges: list[PipelineEdge]
     config_names: dict[str, str] = field(default_factory=dict)  # step name → config name
+    configs: dict[str, ConfigRecord] = field(default_factory=dict)  # step name → its config
 
     @property
     def dependencies(self) -> dict[str, list[str]]:
@@ -101,7 +102,7 @@ def create_pipeline(
     log.info("pipeline %r created with %d steps", name, len(nodes))
     config_names = {step: config.name for step, config in configs.items()}
     return PipelineView(
-        pipeline, sorted(nodes.values(), key=attrgetter("name")), edges, config_names
+        pipeline, sorted(nodes.values(), key=attrgetter("name")), edges, config_names, configs
     )
 
 
@@ -334,12 +335,14 @@ def _find_pipeline(uow: UnitOfWork, key: str | uuid.UUID) -> Pipeline:
 
 def _view(uow: UnitOfWork, pipeline: Pipeline) -> PipelineView:
     nodes = uow.pipelines.list_nodes(pipeline.id)
-    config_names: dict[str, str] = {}
+    configs: dict[str, ConfigRecord] = {}
     for node in nodes:
         record = uow.configs.get(node.config_id) if node.config_id is not None else None
         if record is not None:
-            config_names[node.name] = record.name
-    return PipelineView(pipeline, nodes, uow.pipelines.list_edges(pipeline.id), config_names)
+            configs[node.name] = record
+    config_names = {step: record.name for step, record in configs.items()}
+    edges = uow.pipelines.list_edges(pipeline.id)
+    return PipelineView(pipeline, nodes, edges, config_names, configs)
 
 
 def _is_pipeline_run(run: PipelineRun) -> bool:

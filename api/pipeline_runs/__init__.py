@@ -1,0 +1,1 @@
+"""The pipeline-runs resource: every run record (pipelines and single migrations), its rejects."""
