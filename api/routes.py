@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from api.base.dependencies import require_api_key
 from api.base.documents import error_responses
+from api.configs.router import router as configs_router
 from api.datasources.router import router as datasources_router
 
 # Errors any /api/v1 route can answer: no valid key, a request that does not parse (FastAPI's
@@ -16,3 +17,4 @@ api_router = APIRouter(
     responses=error_responses(401, 422, 500),
 )
 api_router.include_router(datasources_router)
+api_router.include_router(configs_router)
