@@ -220,7 +220,7 @@ def export_config(
     return Response(
         content=text,
         media_type=_MEDIA_TYPES[format],
-        headers={"Content-Disposition": _attachment(f"{name}.{format}")},
+        headers={"Content-Disposition": _attachment(name, format)},
     )
 
 
@@ -257,7 +257,9 @@ def _checked(save: Callable[[], mapping.ConfigVersion]) -> mapping.ConfigVersion
         raise
 
 
-def _attachment(filename: str) -> str:
+def _attachment(name: str, extension: str) -> str:
     """A Content-Disposition naming the file: ASCII for every client, UTF-8 for those that can."""
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "config"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    # Headers are Latin-1: a Thai name travels percent-encoded, beside an ASCII stand-in.
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "config"
+    utf8 = quote(f"{name}.{extension}", safe="")
+    return f"attachment; filename=\"{stem}.{extension}\"; filename*=UTF-8''{utf8}"

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,11 +40,15 @@ OPD: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def client(ctx: ServiceContext) -> Iterator[TestClient]:
+def open_client(ctx: ServiceContext) -> TestClient:
     # api_keys emptied: a developer's HIS_API_KEYS must not leak into the test.
     open_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"api_keys": []}))
-    with TestClient(create_app(open_ctx)) as test_client:
+    return TestClient(create_app(open_ctx))
+
+
+@pytest.fixture
+def client(ctx: ServiceContext) -> Iterator[TestClient]:
+    with open_client(ctx) as test_client:
         yield test_client
 
 
@@ -57,6 +62,10 @@ def sqlite_file(path: Path, script: str) -> Path:
 @pytest.fixture
 def his_and_warehouse(ctx: ServiceContext, tmp_path: Path) -> dict[str, str]:
     """Two SQLite datasources, `his` (table ovst) and `warehouse` (table visits); their ids."""
+    return register_his_and_warehouse(ctx, tmp_path)
+
+
+def register_his_and_warehouse(ctx: ServiceContext, tmp_path: Path) -> dict[str, str]:
     his = sqlite_file(
         tmp_path / "his.db",
         "CREATE TABLE ovst (vn TEXT PRIMARY KEY, hn TEXT, vstdate TEXT, cid TEXT);",
@@ -291,6 +300,20 @@ def test_export_downloads_json_and_typescript(
     assert only_error(unknown)["source"] == {"parameter": "format"}
 
 
+def test_export_of_a_thai_name_sends_it_percent_encoded(
+    client: TestClient, his_and_warehouse: dict[str, str]
+) -> None:
+    create(client, name="ผู้ป่วยนอก")
+
+    response = client.get(f"{CONFIGS}/ผู้ป่วยนอก/export")
+
+    assert response.status_code == 200
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment; filename=\"config.json\"; filename*=UTF-8''")
+    assert unquote(disposition.split("''", 1)[1]) == "ผู้ป่วยนอก.json"
+    assert json.loads(response.text)["name"] == "ผู้ป่วยนอก"
+
+
 def test_exported_json_imports_as_a_new_config(
     client: TestClient, his_and_warehouse: dict[str, str]
 ) -> None:
@@ -472,3 +495,21 @@ def test_openapi_documents_the_config_bodies_and_the_download(client: TestClient
     # The download's errors are JSON:API documents like every other route's.
     assert set(export_responses["404"]["content"]) == {MEDIA_TYPE}
     assert "ConfigDiffOut" in json.dumps(paths[CONFIGS + "/{key}/diff"]["get"])
+
+
+def test_history_round_trip_on_each_metadata_store(
+    store_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    register_his_and_warehouse(store_ctx, tmp_path)
+    with open_client(store_ctx) as client:
+        v1 = create(client)
+        client.patch(f"{CONFIGS}/opd_visits", json=document(batch_size=10))
+        client.post(f"{CONFIGS}/opd_visits/rollback", params={"version": 1})
+        diff = client.get(f"{CONFIGS}/opd_visits/diff", params={"from": 2, "to": 3})
+        latest = client.get(f"{CONFIGS}/{v1['id']}").json()["data"]["attributes"]
+
+    assert latest["version"] == 3
+    assert content_of(latest) == content_of(v1["attributes"])
+    assert diff.json()["data"]["attributes"]["fields"] == [
+        {"field": "batch_size", "old": 10, "new": 5000}
+    ]
