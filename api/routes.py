@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from api.base.dependencies import require_api_key
 from api.base.documents import error_responses
+from api.configs.router import router as configs_router
 from api.datasources.router import router as datasources_router
 from api.jobs.router import router as jobs_router
 from api.pipeline_runs.router import router as pipeline_runs_router
@@ -20,6 +21,7 @@ api_router = APIRouter(
 )
 for resource_router in (
     datasources_router,
+    configs_router,
     pipelines_router,
     pipeline_runs_router,
     jobs_router,

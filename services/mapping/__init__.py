@@ -1,11 +1,15 @@
 """Mapping configs: versioned source → target mappings, their diffs, exports and lookups."""
 
+from models.config_record import ConfigRecord, ConfigVersion
 from services.mapping.configs import (
     compare_config_versions,
+    config_name,
     delete_config,
     export_config,
     find_config,
     get_config,
+    get_config_record,
+    get_config_version,
     import_config,
     list_configs,
     list_versions,
@@ -25,20 +29,26 @@ from services.mapping.live_check import (
     source_column_problems,
 )
 from services.mapping.lookups import load_lookup, resolve_config_lookups, resolve_lookups
+from services.mapping.update import update_config
 
 __all__ = [
     "ConfigDiff",
+    "ConfigRecord",
+    "ConfigVersion",
     "FieldChange",
     "LiveCheckUnavailable",
     "LiveTable",
     "MappingChange",
     "check_against_live_schemas",
     "compare_config_versions",
+    "config_name",
     "delete_config",
     "draft_config",
     "export_config",
     "find_config",
     "get_config",
+    "get_config_record",
+    "get_config_version",
     "import_config",
     "list_configs",
     "list_versions",
@@ -52,4 +62,5 @@ __all__ = [
     "rollback_config",
     "save_config",
     "source_column_problems",
+    "update_config",
 ]

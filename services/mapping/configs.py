@@ -91,10 +91,30 @@ def save_config(
         return _store(uow, config, record, summary=summary, allow_same=False)
 
 
-def list_configs(ctx: ServiceContext) -> list[ConfigRecord]:
-    """Configs that are not deleted, by name, each at its latest version."""
+def list_configs(ctx: ServiceContext, *, include_deleted: bool = False) -> list[ConfigRecord]:
+    """Configs by name, each at its latest version; deleted ones only with `include_deleted`."""
     with ctx.uow() as uow:
-        return uow.configs.list()
+        return uow.configs.list(include_deleted=include_deleted)
+
+
+def get_config_record(ctx: ServiceContext, name: str) -> ConfigRecord:
+    """The stored record of a live config: its latest content, version, id and dates.
+
+    Raises:
+        ConfigNotFound: no such config, or it was deleted.
+    """
+    with ctx.uow() as uow:
+        return _live(uow, name)
+
+
+def get_config_version(ctx: ServiceContext, name: str, version: int) -> ConfigVersion:
+    """Saved version `version` of a config, with its summary and date (kept after deletion).
+
+    Raises:
+        ConfigNotFound: no such config or version.
+    """
+    with ctx.uow() as uow:
+        return _version(uow, name, version)
 
 
 def get_config(ctx: ServiceContext, name: str, *, version: int | None = None) -> dict[str, Any]:
@@ -295,6 +315,24 @@ def find_config(uow: UnitOfWork, key: str | uuid.UUID) -> ConfigRecord | None:
     """The config named `key`, else the one whose id it is; deleted ones included."""
     # Keys come from files and forms: stray spaces around a name or id never mean anything.
     return uow.configs.get_by_name_or_id(str(key).strip())
+
+
+def config_name(ctx: ServiceContext, key: str | uuid.UUID) -> str:
+    """The name of the config called `key`, else of the one whose id it is (deleted included).
+
+    A name whose config record has gone but whose history is kept is still a name.
+
+    Raises:
+        ConfigNotFound: neither a config nor a history has that name or id.
+    """
+    with ctx.uow() as uow:
+        record = find_config(uow, key)
+        if record is not None:
+            return record.name
+        name = str(key).strip()
+        if uow.configs.list_versions(name):
+            return name
+    raise ConfigNotFound(name)
 
 
 def load_config(ctx: ServiceContext, key: str | uuid.UUID) -> MigrationConfig:

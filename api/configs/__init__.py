@@ -1,0 +1,1 @@
+"""The configs resource: versioned mapping configs, their history, diffs, drafts and exports."""
