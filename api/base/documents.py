@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from http import HTTPStatus
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -272,11 +273,26 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+#: Marks a response that is a file to download, not a JSON:API document (for the spec's tests).
+FILE_DOWNLOAD = "x-file-download"
+
+
+def file_download(description: str, media_types: dict[str, str]) -> dict[str, Any]:
+    """An OpenAPI `responses=` entry for a file: its media types, each a string of bytes
+    (`media_types`: media type → what the file holds)."""
+    content = {
+        media: {"schema": {"type": "string", "description": what}}
+        for media, what in media_types.items()
+    }
+    return {"description": description, "content": content, FILE_DOWNLOAD: True}
+
+
 def attribute_pointer(field: str) -> str:
     """The JSON pointer of a resource attribute in a request document; a dotted field names a
-    nested member ("steps.2.depends_on" → "/data/attributes/steps/2/depends_on")."""
+    nested member, an index in brackets an item ("steps.2.depends_on", "mappings[0].target"
+    → "/data/attributes/mappings/0/target")."""
     # Splitting on dots is safe: JSON:API member names cannot contain one.
-    tokens = field.split(".")
+    tokens = re.sub(r"\[(\d+)\]", r".\1", field).split(".")
     return "/data/attributes/" + "/".join(escape_pointer_token(token) for token in tokens)
 
 

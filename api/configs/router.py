@@ -24,6 +24,7 @@ from api.base.documents import (
     DocumentOut,
     ErrorDocument,
     error_responses,
+    file_download,
 )
 from api.base.resource import present
 from api.configs.schemas import (
@@ -197,13 +198,10 @@ def restore_config(name: ConfigNameDep, ctx: CtxDep) -> DocumentOut[ConfigOut]:
     "/{key}/export",
     response_class=Response,
     responses={
-        200: {
-            "description": "The config as a file to download (not a JSON:API document).",
-            "content": {
-                _MEDIA_TYPES["json"]: {"schema": {"type": "object"}},
-                _MEDIA_TYPES["ts"]: {"schema": {"type": "string"}},
-            },
-        }
+        200: file_download(
+            "The config as a file to download (not a JSON:API document).",
+            {_MEDIA_TYPES["json"]: "the config, re-importable", _MEDIA_TYPES["ts"]: "a module"},
+        )
     }
     | _download_errors(401, 404, 422, 500),
 )

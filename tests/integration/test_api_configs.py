@@ -424,7 +424,7 @@ def test_malformed_configs_are_422_pointing_at_the_member(
     error = only_error(no_target)
     assert (no_target.status_code, error["code"]) == (422, "invalid_config")
     assert "a target column is required" in error["detail"]
-    assert error["source"] == {"pointer": "/data/attributes/mappings[0].target"}
+    assert error["source"] == {"pointer": "/data/attributes/mappings/0/target"}
     error = only_error(no_datasource)
     assert error["source"] == {"pointer": "/data/attributes/source"}
     assert "did you mean 'his'?" in error["detail"]
