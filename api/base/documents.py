@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar, Generic, TypeVar
 

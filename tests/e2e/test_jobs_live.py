@@ -19,10 +19,9 @@ from config import Settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.demo import generate_mock_his
-from services.pipelines import StepSpec, create_pipeline
 from tests.conftest import COMMAND
 from tests.e2e.live_server import SECRET, ApiProcess, EventWatcher, api_process, server_env
-from tests.integration.migration_fixtures import fetch, mapping, save
+from tests.integration.migration_fixtures import fetch
 
 pytestmark = pytest.mark.e2e
 
@@ -92,18 +91,20 @@ def hospital(
             ctx.close()
 
 
-def save_step_configs(ctx: ServiceContext, batch_size: int = 100) -> dict[str, str]:
-    with ctx.uow() as uow:
-        source = uow.datasources.get_by_name("hosxp")
-        target = uow.datasources.get_by_name("newhis")
-    return {
-        step: save(
-            ctx, source, target, name=f"cfg_{step}", source_table=table,
-            target_table=f"new_{table}", create_target_table=True, batch_size=batch_size,
-            mappings=mapping(*columns),
-        )
-        for step, (table, columns) in TABLES.items()
-    }  # fmt: skip
+def save_step_configs(api: httpx.Client, batch_size: int = 100) -> dict[str, str]:
+    """One config per step, saved through POST /api/v1/configs; step → config name."""
+    names = {}
+    for step, (table, columns) in TABLES.items():
+        attributes = {
+            "name": f"cfg_{step}", "source": "hosxp", "source_table": table, "target": "newhis",
+            "target_table": f"new_{table}", "create_target_table": True,
+            "batch_size": batch_size,
+            "mappings": [{"source": column, "target": column} for column in columns],
+        }  # fmt: skip
+        response = api.post("/api/v1/configs", json=document("configs", **attributes))
+        assert response.status_code == 201, response.text
+        names[step] = response.json()["data"]["attributes"]["name"]
+    return names
 
 
 def test_a_pipeline_job_is_watched_live_and_its_history_replayed_to_a_late_subscriber(
@@ -111,18 +112,20 @@ def test_a_pipeline_job_is_watched_live_and_its_history_replayed_to_a_late_subsc
     mysql_database: URL,
     pg_database: URL,
 ) -> None:
-    server, api, ctx = hospital
-    configs = save_step_configs(ctx)
-    create_pipeline(
-        ctx,
-        "nightly",
-        [
-            StepSpec("patients", configs["patients"]),
-            StepSpec("visits", configs["visits"], depends_on=["patients"]),
-            StepSpec("screening", configs["screening"], depends_on=["patients"]),
-            StepSpec("diagnoses", configs["diagnoses"], depends_on=["visits", "screening"]),
-        ],
-    )
+    server, api, _ = hospital
+    configs = save_step_configs(api)
+    steps = [
+        {"name": "patients", "config": configs["patients"]},
+        {"name": "visits", "config": configs["visits"], "depends_on": ["patients"]},
+        {"name": "screening", "config": configs["screening"], "depends_on": ["patients"]},
+        {
+            "name": "diagnoses",
+            "config": configs["diagnoses"],
+            "depends_on": ["visits", "screening"],
+        },
+    ]
+    created = api.post("/api/v1/pipelines", json=document("pipelines", name="nightly", steps=steps))
+    assert created.status_code == 201, created.text
     watcher = EventWatcher(server.base_url)
     try:
         assert watcher.subscribe(all=True) == {"ok": True, "all": True}
@@ -173,8 +176,8 @@ def test_a_server_killed_mid_job_finds_it_interrupted_and_the_resume_loads_every
     mysql_database: URL,
     pg_database: URL,
 ) -> None:
-    server, api, ctx = hospital
-    configs = save_step_configs(ctx, batch_size=10)
+    server, api, _ = hospital
+    configs = save_step_configs(api, batch_size=10)
     watcher = EventWatcher(server.base_url)
     try:
         watcher.subscribe(all=True)
@@ -212,9 +215,9 @@ def test_a_job_started_from_the_cli_and_run_by_a_worker_is_watched_from_the_api(
         ctx = store_of(server)
         try:
             generate_mock_his(ctx, datasource="hosxp", patients=60, visits=200, seed=3)
-            configs = save_step_configs(ctx)
         finally:
             ctx.close()
+        configs = save_step_configs(api)
         env = server_env(server.data_dir)
         worker = subprocess.Popen(
             [COMMAND, "worker", "--workers", "1"], env=env, cwd=tmp_path,
