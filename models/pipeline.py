@@ -69,6 +69,7 @@ class StepSummary:
     finished_at: str | None = None
     reconciliation: dict[str, Any] | None = None  # Reconciliation.to_dict()
     kept_from_run: str | None = None  # the earlier run it succeeded in, when not run again
+    run_id: str | None = None  # the step's migration run: its checkpoint's and rejects' id
 
     @property
     def ran(self) -> bool:
@@ -76,10 +77,11 @@ class StepSummary:
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form; `kept_from_run` only on steps kept from an earlier run."""
+        """The stored form; `kept_from_run` and `run_id` only where they are known."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        if self.kept_from_run is None:
-            del data["kept_from_run"]
+        for optional in ("kept_from_run", "run_id"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
     @classmethod

@@ -2,12 +2,11 @@
 read a page at a time.
 
 The reject table lives in each step's TARGET database and names its rows by the step's config
-and by the migration's own run id. A single migration's record has that very id. A pipeline's
-record does not keep its steps' migration ids, so a step's rejects are those filed by the
-migration runs of its config that filed any while the step ran (between its start and end, to
-the second: some engines keep no fraction). So another run of the same config that filed
-rejects in that window (started by hand while the step ran, or ending in its first second)
-would be counted with it.
+and by the migration's own run id. A single migration's record has that very id; a pipeline's
+record keeps each step's (`run_id` of the step). Records written before steps kept their id
+fall back to the migration runs of the step's config that filed rejects while the step ran
+(between its start and end, to the second: some engines keep no fraction), so for those an
+other run of the same config in that window would be counted with it.
 """
 
 from __future__ import annotations
@@ -90,11 +89,11 @@ def run_rejects(
     record = _record(ctx, run_id)
     found = RunRejects(run_id=str(record.id))
     end = offset + limit
-    for step, config, started, finished in _steps(record):
+    for step, config, filer in _steps(record):
         with _reject_table(ctx, config) as (name, store, connection):
             if store is None:
                 continue
-            chosen = _filed_by(store, connection, name, record, started, finished)
+            chosen = _filed_by(store, connection, name, filer)
             if chosen is None:
                 continue
             before = found.rejects  # this step's rejects come after the earlier steps'
@@ -122,37 +121,49 @@ def _record(ctx: ServiceContext, run_id: str | uuid.UUID) -> PipelineRun:
     return record
 
 
-def _steps(record: PipelineRun) -> list[tuple[str, str, datetime | None, datetime | None]]:
-    """(step, config name or id, started, finished) of each step that may have rejected rows."""
+def _steps(record: PipelineRun) -> list[tuple[str, str, _Filer]]:
+    """(step, config name or id, which run filed its rejects) of each step that may have
+    rejected rows."""
     steps: dict[str, StepSummary] = record.steps()
     if record.summary.get("kind") == MIGRATION_KIND:
         rejected = any(step.rows_rejected for step in steps.values())
-        return [(record.pipeline_name, record.pipeline_name, None, None)] if rejected else []
+        filer = _Filer(run_id=str(record.id))
+        return [(record.pipeline_name, record.pipeline_name, filer)] if rejected else []
     order = [name for name in record.summary.get("order", []) if name in steps]
     order += sorted(name for name in steps if name not in order)
     return [
-        (name, step.config_id, _moment(step.started_at), _moment(step.finished_at))
+        (
+            name,
+            step.config_id,
+            _Filer(step.run_id, _moment(step.started_at), _moment(step.finished_at)),
+        )
         for name, step in ((name, steps[name]) for name in order)
         # A step that rejected nothing (or never ran) has nothing to look up in its target.
         if step.config_id and step.started_at and step.rows_rejected
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Filer:
+    """Which migration run filed a step's rejects: its id, or (older records) when it ran."""
+
+    run_id: str | None = None
+    started: datetime | None = None
+    finished: datetime | None = None
+
+
 def _filed_by(
-    store: RejectStore,
-    connection: Connection,
-    config: str,
-    record: PipelineRun,
-    started: datetime | None,
-    finished: datetime | None,
+    store: RejectStore, connection: Connection, config: str, filer: _Filer
 ) -> ColumnElement[bool] | None:
     """The condition "a reject the run's step filed", or None when it filed none."""
     c = store.table.c
-    if started is None:  # a single migration: the record's id is the migration's own
-        return (c.step == config) & (c.run_id == str(record.id))
-    window = (c.step == config) & (c.rejected_at >= started.replace(microsecond=0))
-    if finished is not None:
-        window &= c.rejected_at <= finished + _SLACK
+    if filer.run_id is not None:
+        return (c.step == config) & (c.run_id == filer.run_id)
+    if filer.started is None:
+        return None
+    window = (c.step == config) & (c.rejected_at >= filer.started.replace(microsecond=0))
+    if filer.finished is not None:
+        window &= c.rejected_at <= filer.finished + _SLACK
     run_ids = list(connection.execute(select(c.run_id).where(window).distinct()).scalars())
     if not run_ids:
         return None

@@ -241,6 +241,8 @@ class _Execution:
             summary.reconciliation = (
                 result.reconciliation.to_dict() if result.reconciliation else None
             )
+            if result.run_id is not None and not result.test:
+                summary.run_id = str(result.run_id)
         seconds = result.seconds if result is not None and result.seconds > 0 else outcome.seconds
         if outcome.cancelled:
             summary.status = str(RunStatus.CANCELLED)

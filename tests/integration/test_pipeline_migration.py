@@ -3,6 +3,7 @@ every table compared row for row, and a cycle refused."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import pytest
@@ -80,6 +81,8 @@ def test_diamond_pipeline_moves_mini_his_in_dependency_order(
                 tuple(str(v).rstrip() if isinstance(v, str) else v for v in row) for row in original
             ]
         assert steps[step]["reconciliation"]["ok"] is True
+        # The step's own migration run id: its checkpoint's and its rejects' (not the record's).
+        assert uuid.UUID(steps[step]["run_id"]) != run.id
 
 
 def test_a_cycle_is_refused_naming_it(ctx: ServiceContext, tmp_path) -> None:
