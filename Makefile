@@ -16,11 +16,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+NODE_STAMP := node_modules/.installed
+
+$(STAMP): pyproject.toml $(NODE_STAMP) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	@# TypeScript (pinned in package-lock.json) type-checks the configs exported as .ts.
-	@[ -d node_modules ] || npm ci --no-audit --no-fund
 	@touch $(STAMP)
+
+# TypeScript type-checks the configs exported as .ts; socket.io-client is the JavaScript client
+# the e2e tests watch jobs with. Both pinned in package-lock.json.
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
 
 setup: $(STAMP) ## Create the venv and install everything (run once; other targets do it for you)
 
