@@ -2,7 +2,10 @@
 20 job submissions at once watched over Socket.IO.
 
 Prints the GET latency percentiles (p50/p95/p99/max), the errors (any non-2xx), and for the
-jobs the time from each POST to its first `job:batch` event and to `job:completed`.
+jobs the time from each POST to its first `job:batch` event and to `job:completed`. The GETs
+come from a Python client (httpx) that shares the machine's cores with the server; when `wrk`
+is installed, its figures for the same 50 connections follow (a C client: closer to the
+server's own latency).
 
     python bench/bench_api.py [--gets 2000] [--connections 50] [--jobs 20] [--rows 20000]
                               [--workers 20]
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -131,6 +136,7 @@ def main() -> None:
                 configs = prepare(api, workdir, args.jobs, args.rows)
             headers = {"Authorization": f"Bearer {server.settings['HIS_API_KEYS']}"}
             run_gets(server.base_url, headers, args)
+            run_wrk(server.base_url, headers, args.connections)
             run_jobs(server, headers, configs)
         finally:
             server.stop()
@@ -145,6 +151,20 @@ def run_gets(base_url: str, headers: dict, args: argparse.Namespace) -> None:
           f"({len(ms) / seconds:,.0f} req/s), errors {errors}")  # fmt: skip
     print(f"  latency ms: p50 {percentile(ms, 0.50):.1f}  p95 {percentile(ms, 0.95):.1f}  "
           f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}")  # fmt: skip
+
+
+def run_wrk(base_url: str, headers: dict, connections: int) -> None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("wrk: not installed (apt-get install wrk), skipped")
+        return
+    for path in ("/api/v1/jobs?page[size]=20", "/api/v1/datasources"):
+        command = [wrk, "-t2", f"-c{connections}", "-d10s", "--latency"]
+        command += ["-H", f"Authorization: {headers['Authorization']}", base_url + path]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        wanted = ("50%", "90%", "99%", "Requests/sec", "Non-2xx")
+        figures = [line.strip() for line in output.splitlines() if line.strip().startswith(wanted)]
+        print(f"wrk GET {path}, {connections} connections, 10 s: " + "; ".join(figures))
 
 
 def run_jobs(server: ApiProcess, headers: dict, configs: list[str]) -> None:
