@@ -39,7 +39,15 @@ class Settings(BaseSettings):
         default=None, description="Key that encrypts datasource passwords; a key file otherwise."
     )
     api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Bearer keys accepted by the REST API and Socket.IO."
+        default_factory=list,
+        description="Bearer keys accepted by the REST API and Socket.IO; a key file otherwise.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (CORS); none when empty.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest request body the API reads, in bytes."
     )
     model: str | None = Field(default=None, description="Sentence-transformers model to load.")
     api_host: str = "127.0.0.1"
@@ -74,9 +82,9 @@ class Settings(BaseSettings):
         # (store, key file, logs) names the same place even after a change of directory.
         return value.expanduser().resolve()
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         # Operators write HIS_API_KEYS=key1,key2; JSON lists are accepted too.
         if not isinstance(value, str):
             return value
@@ -100,6 +108,11 @@ class Settings(BaseSettings):
     def secret_key_file(self) -> Path:
         """Where the generated encryption key is kept when HIS_SECRET_KEY is unset."""
         return self.data_dir / "secret.key"
+
+    @property
+    def api_key_file(self) -> Path:
+        """Where the generated API key is kept when HIS_API_KEYS is unset."""
+        return self.data_dir / "api.key"
 
     @property
     def log_dir(self) -> Path:

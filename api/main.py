@@ -11,17 +11,22 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.base.dependencies import CtxDep
-from api.base.documents import JsonApiResponse
+from api.base.dependencies import CtxDep, key_is_accepted, load_api_keys
+from api.base.documents import MEDIA_TYPE, JsonApiResponse
 from api.base.exceptions import install_exception_handlers
+from api.body_limit import BodyLimitMiddleware
 from api.docs import install_docs
 from api.routes import api_router
 from api.socket_manager import MOUNT_PATH, JobEventRelay
+from config import Settings, get_settings
+from services.api_keys import ApiKeys
 from services.bootstrap import bootstrap, configure_logging
 from services.context import ServiceContext
 from services.jobs import JobRunner
@@ -47,8 +52,7 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
             configure_logging()
             app.state.ctx = bootstrap()
         ctx: ServiceContext = app.state.ctx
-        if not ctx.settings.api_keys:
-            log.warning("HIS_API_KEYS is empty: the REST API accepts requests without a key")
+        _announce(load_api_keys(app, ctx.settings))
         await relay.start()
         if ctx.settings.api_runs_jobs:
             app.state.runner = JobRunner(ctx).start()
@@ -75,15 +79,67 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.api_keys = None  # read at startup (load_api_keys)
     app.state.runner = None
-    relay = JobEventRelay(lambda: app.state.ctx, cors_origins=[])
+    settings = ctx.settings if ctx is not None else get_settings()
+    relay = JobEventRelay(
+        lambda: app.state.ctx,
+        accepts=lambda key: key_is_accepted(app, app.state.ctx, key),
+        cors_origins=settings.cors_origins or [],
+    )
     app.state.relay = relay
+    _install_middleware(app, settings)
     install_exception_handlers(app)
     app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
     app.include_router(api_router)
     install_docs(app)
+    _document_downloads(app)
     app.mount(MOUNT_PATH, relay.asgi_app())
     return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last, so it wraps the body limit too: a browser can read the 413 it answers.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Location", "Content-Disposition"],
+        )
+
+
+def _document_downloads(app: FastAPI) -> None:
+    # A route answering a file of its own (a report download) documents its media types in
+    # `responses`; FastAPI still adds an empty JSON:API body beside them, which is untrue.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for item in build()["paths"].values():
+                for operation in item.values():
+                    for code, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        placeholder = content.get(MEDIA_TYPE) == {"schema": {}}
+                        if code.startswith("2") and len(content) > 1 and placeholder:
+                            del content[MEDIA_TYPE]
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _announce(keys: ApiKeys) -> None:
+    # The key itself goes to the terminal once, when it is created, and never to a log: a
+    # log file is read by more people, and for longer, than the terminal of a first start.
+    if keys.file is None:
+        return
+    if keys.created:
+        print(f"Generated the API key (kept in {keys.file}): {keys.keys[0]}", flush=True)
+        log.warning("HIS_API_KEYS is unset: generated an API key, kept in %s", keys.file)
+    else:
+        log.info("HIS_API_KEYS is unset: API requests need the key kept in %s", keys.file)
 
 
 class HealthOut(BaseModel):

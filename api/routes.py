@@ -11,13 +11,15 @@ from api.datasources.router import router as datasources_router
 from api.jobs.router import router as jobs_router
 from api.pipeline_runs.router import router as pipeline_runs_router
 from api.pipelines.router import router as pipelines_router
+from api.plugins.router import router as plugins_router
+from api.profiles.router import router as profiles_router
 
-# Errors any /api/v1 route can answer: no valid key, a request that does not parse (FastAPI's
-# own 422 schema is replaced by ours), a bug.
+# Errors any /api/v1 route can answer: no valid key, a body over HIS_MAX_BODY_BYTES, a request
+# that does not parse (FastAPI's own 422 schema is replaced by ours), a bug.
 api_router = APIRouter(
     prefix="/api/v1",
     dependencies=[Depends(require_api_key)],
-    responses=error_responses(401, 422, 500),
+    responses=error_responses(401, 413, 422, 500),
 )
 for resource_router in (
     datasources_router,
@@ -25,5 +27,7 @@ for resource_router in (
     pipelines_router,
     pipeline_runs_router,
     jobs_router,
+    profiles_router,
+    plugins_router,
 ):
     api_router.include_router(resource_router)

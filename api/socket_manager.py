@@ -19,7 +19,6 @@ from typing import Any
 
 import socketio
 
-from api.base.dependencies import key_is_accepted
 from models.job import JobEvent
 from services import jobs
 from services.context import ServiceContext
@@ -57,11 +56,18 @@ class _Subscriber:
 class JobEventRelay:
     """The Socket.IO server of the API and the loop that feeds it from the store."""
 
-    def __init__(self, ctx_of: Callable[[], ServiceContext | None], cors_origins: Any) -> None:
+    def __init__(
+        self,
+        ctx_of: Callable[[], ServiceContext | None],
+        *,
+        accepts: Callable[[str | None], bool],
+        cors_origins: list[str],
+    ) -> None:
         self.sio = socketio.AsyncServer(
             async_mode="asgi", cors_allowed_origins=cors_origins, logger=False
         )
         self._ctx_of = ctx_of
+        self._accepts = accepts
         self._subscribers: dict[str, _Subscriber] = {}
         self._latest: dict[uuid.UUID, int] = {}
         self._recent: dict[uuid.UUID, deque[JobEvent]] = defaultdict(
@@ -146,9 +152,8 @@ class JobEventRelay:
     # --- what clients ask -----------------------------------------------------------------
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        ctx = self._ctx_of()
         presented = _presented_key(environ, auth)
-        if ctx is None or not key_is_accepted(ctx, presented):
+        if self._ctx_of() is None or not self._accepts(presented):
             raise socketio.exceptions.ConnectionRefusedError(
                 "A valid API key is required: connect with auth={'token': '<key>'}."
             )

@@ -8,7 +8,7 @@ from services.installation import installation_facts
 
 
 def info() -> None:
-    """Show the store URL (never its password), the data folder, the key file, the log and
+    """Show the store URL (never its password), the data folder, the key files, the log and
     report folders, the versions, and whether the fast reader is available."""
     # No service context: asking where things are must not create the store or its folder.
     facts = installation_facts(get_settings())
@@ -18,6 +18,7 @@ def info() -> None:
         ("Store", f"{facts.store_url}{store_note}"),
         ("Data directory", str(facts.data_dir)),
         ("Key file", str(facts.key_file) if facts.key_file else "none: HIS_SECRET_KEY is set"),
+        ("API key file", str(facts.api_key_file or "none: HIS_API_KEYS is set")),
         ("Logs", str(facts.log_dir)),
         ("Reports", str(facts.reports_dir)),
         ("Python", facts.python),

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from cli_commands.common import PROJECT_ROOT, out, service_context
-from config import get_settings
+from config import Settings, get_settings
+from services.api_keys import ensure_api_keys
 from services.demo import ensure_demo, remove_demo_data
 from utils.process_group import run_together
 
@@ -67,6 +68,17 @@ def run_servers(
         ],
     }  # fmt: skip
     out.print(f"API:       http://{host}:{api_port}  (docs at /docs)")
+    out.print(f"API key:   {_key_hint(settings)}")
     out.print(f"Dashboard: http://{host}:{ui_port}")
     out.print("Press Ctrl-C to stop both.")
     raise typer.Exit(run_together(commands, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}))
+
+
+def _key_hint(settings: Settings) -> str:
+    # Generated here rather than by the API process, so this terminal shows where it is before
+    # the servers' output scrolls it away; the key itself is shown once, on creation.
+    keys = ensure_api_keys(settings)
+    if keys.file is None:
+        return "one of HIS_API_KEYS, sent as 'Authorization: Bearer <key>'"
+    hint = f"in {keys.file} (send 'Authorization: Bearer <key>')"
+    return f"{keys.keys[0]}  (new; kept {hint})" if keys.created else hint

@@ -74,6 +74,33 @@ class JobNotFound(NotFound):
         self.key = key
 
 
+class PluginNotRegistered(NotFound):
+    """A dialect, transformer or validator asked for by name (in a URL) is not registered."""
+
+    code = "plugin_not_found"
+
+
+class ReportRunNotFound(NotFound):
+    """No profile run's report folder has that id."""
+
+    code = "profile_not_found"
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"No profile run {run_id!r}.")
+        self.run_id = run_id
+
+
+class ReportFileNotFound(NotFound):
+    """The profile run holds no file of that name."""
+
+    code = "profile_file_not_found"
+
+    def __init__(self, run_id: str, name: str) -> None:
+        super().__init__(f"Profile run {run_id!r} has no file {name!r}.")
+        self.run_id = run_id
+        self.name = name
+
+
 class Conflict(HisError):
     """The change clashes with what is stored (a name taken, a row in use)."""
 

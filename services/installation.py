@@ -26,6 +26,8 @@ class InstallationFacts:
     data_dir: Path
     #: None when HIS_SECRET_KEY supplies the key instead of a file.
     key_file: Path | None
+    #: The generated API key's file; None when HIS_API_KEYS supplies the keys.
+    api_key_file: Path | None
     log_dir: Path
     reports_dir: Path
     python: str
@@ -55,6 +57,7 @@ def installation_facts(settings: Settings) -> InstallationFacts:
         embedded_store=settings.database_url is None,
         data_dir=settings.data_dir,
         key_file=None if settings.secret_key is not None else settings.secret_key_file,
+        api_key_file=None if settings.api_keys else settings.api_key_file,
         log_dir=settings.log_dir,
         reports_dir=settings.reports_dir,
         python=platform.python_version(),

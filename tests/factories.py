@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -47,3 +48,15 @@ def server_version(url: URL) -> str:
         version = connection.execute(text("SELECT version()")).scalar_one()
     engine.dispose()
     return version
+
+
+#: The bearer key of in-process API tests.
+API_KEY = "test-api-key-3c9e"
+AUTHORIZATION = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def keyed_ctx(ctx: ServiceContext, **settings: Any) -> ServiceContext:
+    """`ctx` whose API accepts `API_KEY` (settings overridden, so a developer's HIS_API_KEYS
+    cannot leak into a test); other settings can be overridden too."""
+    changed = ctx.settings.model_copy(update={"api_keys": [API_KEY], **settings})
+    return dataclasses.replace(ctx, settings=changed)

@@ -56,7 +56,12 @@ def test_run_serves_api_and_dashboard_on_the_demo_and_stops_on_ctrl_c(tmp_path: 
         health = wait_for(f"http://127.0.0.1:{api_port}/health")
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
-        listed = httpx.get(f"http://127.0.0.1:{api_port}/api/v1/datasources", timeout=10)
+        datasources = f"http://127.0.0.1:{api_port}/api/v1/datasources"
+        # HIS_API_KEYS is unset: the API is not open, and the key is in the data folder.
+        refused = httpx.get(datasources, timeout=10)
+        assert refused.status_code == 401
+        key = (tmp_path / "data" / "api.key").read_text().strip()
+        listed = httpx.get(datasources, headers={"Authorization": f"Bearer {key}"}, timeout=10)
         names = sorted(item["attributes"]["name"] for item in listed.json()["data"])
         assert names == ["demo source", "demo target"]
         dashboard = wait_for(f"http://127.0.0.1:{ui_port}/_stcore/health")
@@ -65,6 +70,8 @@ def test_run_serves_api_and_dashboard_on_the_demo_and_stops_on_ctrl_c(tmp_path: 
         assert (tmp_path / "data" / "his_analyzer.sqlite").exists()
     finally:
         process.send_signal(signal.SIGINT)
-        exit_code = process.wait(timeout=30)
-    assert exit_code == 0
+        printed, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert str(tmp_path / "data" / "api.key") in printed  # where the key is kept
+    assert printed.count(key) == 1  # the key itself, once: it was created by this first run
     assert port_is_closed(api_port) and port_is_closed(ui_port)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,15 +13,14 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from services import mapping
 from services.context import ServiceContext
+from tests.factories import AUTHORIZATION, keyed_ctx
 
 DATASOURCES = "/api/v1/datasources"
 
 
 @pytest.fixture
 def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    # api_keys emptied: a developer's HIS_API_KEYS must not leak into the test.
-    open_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"api_keys": []}))
-    with TestClient(create_app(open_ctx)) as test_client:
+    with TestClient(create_app(keyed_ctx(ctx)), headers=AUTHORIZATION) as test_client:
         yield test_client
 
 

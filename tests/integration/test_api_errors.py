@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,25 +18,20 @@ from config import Settings
 from services.bootstrap import bootstrap
 from services.context import ServiceContext
 from services.errors import DatasourceNotFound, MigrationFailed
+from tests.factories import API_KEY, AUTHORIZATION, keyed_ctx
 from utils.thai_cid import cid_check_digit
 
 DATASOURCES = "/api/v1/datasources"
 
 
-def open_ctx(ctx: ServiceContext, **settings: Any) -> ServiceContext:
-    """`ctx` with settings overridden, so a developer's HIS_API_KEYS cannot leak into a test."""
-    changed = ctx.settings.model_copy(update={"api_keys": [], **settings})
-    return dataclasses.replace(ctx, settings=changed)
-
-
 @pytest.fixture
 def app(ctx: ServiceContext) -> FastAPI:
-    return create_app(open_ctx(ctx))
+    return create_app(keyed_ctx(ctx))
 
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=AUTHORIZATION) as test_client:
         yield test_client
 
 
@@ -184,10 +178,12 @@ def test_changed_secret_key_is_500_with_its_message(
 ) -> None:
     client.post(DATASOURCES, json=sqlite_datasource(tmp_path, password="pw"))
     rekeyed = bootstrap(
-        settings.model_copy(update={"api_keys": [], "secret_key": SecretStr("a-different-key")})
+        settings.model_copy(
+            update={"api_keys": [API_KEY], "secret_key": SecretStr("a-different-key")}
+        )
     )
     try:
-        with TestClient(create_app(rekeyed)) as rekeyed_client:
+        with TestClient(create_app(rekeyed), headers=AUTHORIZATION) as rekeyed_client:
             response = rekeyed_client.post(DATASOURCES + "/clinic/test")
     finally:
         rekeyed.close()
@@ -233,7 +229,10 @@ def test_unexpected_error_is_a_generic_500_and_the_traceback_is_logged(
         raise RuntimeError("internal detail nobody should see")
 
     # Starlette re-raises after the handler answered (so servers can log it); don't raise here.
-    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR):
+    with (
+        TestClient(app, raise_server_exceptions=False) as client,
+        caplog.at_level(logging.ERROR),
+    ):
         response = client.get("/boom")
 
     assert response.status_code == 500
@@ -255,7 +254,7 @@ def test_unknown_path_is_a_json_api_404(client: TestClient) -> None:
 def test_configured_keys_are_required_on_api_routes_but_not_on_health(
     ctx: ServiceContext,
 ) -> None:
-    app = create_app(open_ctx(ctx, api_keys=["key-one", "key-two"]))
+    app = create_app(keyed_ctx(ctx, api_keys=["key-one", "key-two"]))
     with TestClient(app) as client:
         missing = client.get(DATASOURCES)
         wrong = client.get(DATASOURCES, headers={"Authorization": "Bearer key-three"})

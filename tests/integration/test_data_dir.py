@@ -74,6 +74,7 @@ def test_info_shows_where_everything_is_and_what_runs_it(tmp_path: Path) -> None
         "Store": f"sqlite:///{data_dir}/his_analyzer.sqlite",
         "Data directory": str(data_dir),
         "Key file": str(data_dir / "secret.key"),
+        "API key file": str(data_dir / "api.key"),
         "Logs": str(data_dir / "logs"),
         "Reports": str(data_dir / "reports"),
         "Python": platform.python_version(),

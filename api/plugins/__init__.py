@@ -1,0 +1,1 @@
+"""The registered plugins: transformers, validators and database dialects (read-only)."""

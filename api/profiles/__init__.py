@@ -1,0 +1,1 @@
+"""Profile runs: the report folders profiling wrote, and their files for download."""
