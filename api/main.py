@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.base.dependencies import CtxDep, key_is_accepted, load_api_keys
-from api.base.documents import MEDIA_TYPE, JsonApiResponse
+from api.base.documents import JsonApiResponse
 from api.base.exceptions import install_exception_handlers
 from api.body_limit import BodyLimitMiddleware
 from api.docs import install_docs
@@ -93,7 +92,6 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
     app.add_api_route("/health", health, methods=["GET"], response_class=JSONResponse)
     app.include_router(api_router)
     install_docs(app)
-    _document_downloads(app)
     app.mount(MOUNT_PATH, relay.asgi_app())
     return app
 
@@ -109,25 +107,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location", "Content-Disposition"],
         )
-
-
-def _document_downloads(app: FastAPI) -> None:
-    # A route answering a file of its own (a report download) documents its media types in
-    # `responses`; FastAPI still adds an empty JSON:API body beside them, which is untrue.
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            for item in build()["paths"].values():
-                for operation in item.values():
-                    for code, response in operation.get("responses", {}).items():
-                        content = response.get("content", {})
-                        placeholder = content.get(MEDIA_TYPE) == {"schema": {}}
-                        if code.startswith("2") and len(content) > 1 and placeholder:
-                            del content[MEDIA_TYPE]
-        return build()
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _announce(keys: ApiKeys) -> None:

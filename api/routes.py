@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.base.dependencies import require_api_key
-from api.base.documents import error_responses
+from api.base.documents import API_ERRORS, error_responses
 from api.configs.router import router as configs_router
 from api.datasources.router import router as datasources_router
 from api.jobs.router import router as jobs_router
@@ -14,12 +14,10 @@ from api.pipelines.router import router as pipelines_router
 from api.plugins.router import router as plugins_router
 from api.profiles.router import router as profiles_router
 
-# Errors any /api/v1 route can answer: no valid key, a body over HIS_MAX_BODY_BYTES, a request
-# that does not parse (FastAPI's own 422 schema is replaced by ours), a bug.
 api_router = APIRouter(
     prefix="/api/v1",
     dependencies=[Depends(require_api_key)],
-    responses=error_responses(401, 413, 422, 500),
+    responses=error_responses(*API_ERRORS),
 )
 for resource_router in (
     datasources_router,

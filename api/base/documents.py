@@ -275,16 +275,39 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 #: Marks a response that is a file to download, not a JSON:API document (for the spec's tests).
 FILE_DOWNLOAD = "x-file-download"
+#: What any /api/v1 route can answer: no valid key, a body over the cap, a request that does
+#: not parse (FastAPI's own 422 schema is replaced by ours), a bug.
+API_ERRORS = (401, 413, 422, 500)
 
 
-def file_download(description: str, media_types: dict[str, str]) -> dict[str, Any]:
-    """An OpenAPI `responses=` entry for a file: its media types, each a string of bytes
-    (`media_types`: media type → what the file holds)."""
+def download_responses(
+    description: str, media_types: dict[str, str], *errors: int
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` of a route answering a file (declare it `response_class=Response`).
+
+    Args:
+        description: what the file is.
+        media_types: each media type it may have → what the file then holds.
+        errors: the route's own error statuses; with API_ERRORS, they stay JSON:API error
+            documents (OpenAPI would otherwise list them under the file's media type).
+    """
     content = {
-        media: {"schema": {"type": "string", "description": what}}
+        media: {"schema": {"type": "string", "format": "binary", "description": what}}
         for media, what in media_types.items()
     }
-    return {"description": description, "content": content, FILE_DOWNLOAD: True}
+    disposition = {"description": "attachment, with the file's name.", "schema": {"type": "string"}}
+    document = {"schema": {"$ref": f"#/components/schemas/{ErrorDocument.__name__}"}}
+    failures = {
+        status: {"description": entry["description"], "content": {MEDIA_TYPE: document}}
+        for status, entry in error_responses(*API_ERRORS, *errors).items()
+    }
+    success = {
+        "description": description,
+        "content": content,
+        "headers": {"Content-Disposition": disposition},
+        FILE_DOWNLOAD: True,
+    }
+    return {200: success} | failures
 
 
 def attribute_pointer(field: str) -> str:

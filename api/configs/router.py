@@ -18,13 +18,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from api.base.collection import CollectionQueryDep, present_page
 from api.base.dependencies import CtxDep
 from api.base.documents import (
-    MEDIA_TYPE,
     CollectionOut,
     DocumentIn,
     DocumentOut,
-    ErrorDocument,
+    download_responses,
     error_responses,
-    file_download,
 )
 from api.base.resource import present
 from api.configs.schemas import (
@@ -46,16 +44,6 @@ _LOCATION = {"Location": {"description": "URL of the new config.", "schema": {"t
 _MEDIA_TYPES = {"json": "application/json", "ts": "application/typescript"}
 # A live check reaches the datasources' servers: they may be down (502).
 _SAVE_ERRORS = error_responses(404, 409, 502)
-
-
-def _download_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`error_responses` for a route whose success is a file: its errors are still JSON:API
-    documents, which OpenAPI would otherwise list under the file's media type."""
-    schema = {"$ref": f"#/components/schemas/{ErrorDocument.__name__}"}
-    return {
-        status: {"description": entry["description"], "content": {MEDIA_TYPE: {"schema": schema}}}
-        for status, entry in error_responses(*statuses).items()
-    }
 
 
 CheckLive = Annotated[
@@ -197,13 +185,11 @@ def restore_config(name: ConfigNameDep, ctx: CtxDep) -> DocumentOut[ConfigOut]:
 @router.get(
     "/{key}/export",
     response_class=Response,
-    responses={
-        200: file_download(
-            "The config as a file to download (not a JSON:API document).",
-            {_MEDIA_TYPES["json"]: "the config, re-importable", _MEDIA_TYPES["ts"]: "a module"},
-        )
-    }
-    | _download_errors(401, 404, 422, 500),
+    responses=download_responses(
+        "The config as a file to download (not a JSON:API document).",
+        {_MEDIA_TYPES["json"]: "the config, re-importable", _MEDIA_TYPES["ts"]: "a module"},
+        404,
+    ),
 )
 def export_config(
     name: ConfigNameDep,

@@ -4,33 +4,24 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
 from api.base.collection import CollectionQueryDep, present_page
 from api.base.dependencies import CtxDep
-from api.base.documents import CollectionOut, DocumentOut, error_responses
+from api.base.documents import CollectionOut, DocumentOut, download_responses, error_responses
 from api.base.resource import present
 from api.profiles.schemas import ProfileOut
 from services import reports
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
 
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
-_DOWNLOAD = {
-    200: {
-        "description": "The file, as an attachment.",
-        "content": dict.fromkeys(
-            ("text/html", "text/csv", "application/sql", "text/plain", "application/octet-stream"),
-            _BINARY,
-        ),
-        "headers": {
-            "Content-Disposition": {
-                "description": "attachment, with the file's name.",
-                "schema": {"type": "string"},
-            }
-        },
-    }
+_MEDIA_TYPES = {
+    "text/html": "the report",
+    "text/csv": "column statistics",
+    "application/sql": "the DDL",
+    "text/plain": "the run log",
+    "application/octet-stream": "another file of the run",
 }
 
 
@@ -53,7 +44,8 @@ def get_profile(run_id: str, ctx: CtxDep) -> DocumentOut[ProfileOut]:
 
 @router.get(
     "/{run_id}/files/{name:path}",
-    responses=_DOWNLOAD | error_responses(404),
+    response_class=Response,
+    responses=download_responses("The file, as an attachment.", _MEDIA_TYPES, 404),
 )
 def download_profile_file(run_id: str, name: str, ctx: CtxDep) -> FileResponse:
     """Download one file of a run, by the name its listing gives; any other name is a 404."""

@@ -15,18 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.e2e.test_api_server import API_KEY, ApiServer, running_api_server
-
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a dev dependency")
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.e2e.test_api_server import API_KEY, ApiServer, running_api_server
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from api.base.documents import MEDIA_TYPE
 from api.main import create_app
 from services import datasources
 from services.context import ServiceContext
-from tests.factories import register_server
+from tests.factories import AUTHORIZATION, keyed_ctx, register_server
 
 CONFIGS = "/api/v1/configs"
 
@@ -40,15 +39,13 @@ OPD: dict[str, Any] = {
 }
 
 
-def open_client(ctx: ServiceContext) -> TestClient:
-    # api_keys emptied: a developer's HIS_API_KEYS must not leak into the test.
-    open_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"api_keys": []}))
-    return TestClient(create_app(open_ctx))
+def keyed_client(ctx: ServiceContext) -> TestClient:
+    return TestClient(create_app(keyed_ctx(ctx)), headers=AUTHORIZATION)
 
 
 @pytest.fixture
 def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    with open_client(ctx) as test_client:
+    with keyed_client(ctx) as test_client:
         yield test_client
 
 
@@ -501,7 +498,7 @@ def test_history_round_trip_on_each_metadata_store(
     store_ctx: ServiceContext, tmp_path: Path
 ) -> None:
     register_his_and_warehouse(store_ctx, tmp_path)
-    with open_client(store_ctx) as client:
+    with keyed_client(store_ctx) as client:
         v1 = create(client)
         client.patch(f"{CONFIGS}/opd_visits", json=document(batch_size=10))
         client.post(f"{CONFIGS}/opd_visits/rollback", params={"version": 1})

@@ -4,7 +4,6 @@ filters, and a run's rejects counted by column and reason, paged, and masked."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from models.status import RunStatus
 from services.context import ServiceContext
 from services.migration import run_migration
 from services.pipelines import StepSpec, create_pipeline, run_pipeline
+from tests.factories import AUTHORIZATION, keyed_ctx
 from tests.integration.migration_fixtures import execute, register, save
 
 RUNS = "/api/v1/pipeline-runs"
@@ -44,9 +44,7 @@ def masked_cid(value: str) -> str:
 
 @pytest.fixture
 def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    # api_keys emptied: a developer's HIS_API_KEYS must not leak into the test.
-    open_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"api_keys": []}))
-    with TestClient(create_app(open_ctx)) as test_client:
+    with TestClient(create_app(keyed_ctx(ctx)), headers=AUTHORIZATION) as test_client:
         yield test_client
 
 

@@ -3,7 +3,6 @@ back as a compound document (nodes, edges, configs), and the errors a definition
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from services.context import ServiceContext
+from tests.factories import AUTHORIZATION, keyed_ctx
 from tests.integration.migration_fixtures import mapping, register, save
 
 PIPELINES = "/api/v1/pipelines"
@@ -20,9 +20,7 @@ PIPELINES = "/api/v1/pipelines"
 
 @pytest.fixture
 def client(ctx: ServiceContext) -> Iterator[TestClient]:
-    # api_keys emptied: a developer's HIS_API_KEYS must not leak into the test.
-    open_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"api_keys": []}))
-    with TestClient(create_app(open_ctx)) as test_client:
+    with TestClient(create_app(keyed_ctx(ctx)), headers=AUTHORIZATION) as test_client:
         yield test_client
 
 
