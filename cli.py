@@ -14,7 +14,7 @@ from cli_commands.analysis import profile
 from cli_commands.common import err
 from cli_commands.configs import config_app
 from cli_commands.datasource import datasource_app
-from cli_commands.info import info
+from cli_commands.info import api_key, info
 from cli_commands.jobs import job_app, worker
 from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
@@ -49,6 +49,7 @@ app.command("validators")(list_validators)
 app.add_typer(demo_app, name="demo")
 app.command("run")(run_servers)
 app.command("info")(info)
+app.command("api-key")(api_key)
 
 log = logging.getLogger("his_analyzer.cli")
 

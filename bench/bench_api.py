@@ -59,25 +59,31 @@ def make_source(path: Path, rows: int) -> None:
 
 
 def prepare(api: httpx.Client, workdir: Path, jobs: int, rows: int) -> list[str]:
-    source, target = workdir / "source.db", workdir / "target.db"
+    source = workdir / "source.db"
     make_source(source, rows)
-    sqlite3.connect(target).close()
-    for name, path in (("src", source), ("dst", target)):
-        made = api.post(
-            "/api/v1/datasources",
-            json=document("datasources", name=name, db_type="sqlite", database=str(path)),
-        )
-        made.raise_for_status()
+    add_datasource(api, "src", source)
     names = []
     for i in range(jobs):
+        # A target file each: one SQLite file takes one writer at a time, a server many.
+        target = workdir / f"target_{i}.db"
+        sqlite3.connect(target).close()
+        add_datasource(api, f"dst_{i}", target)
         attributes = {
-            "name": f"visits_{i}", "source": "src", "source_table": "ovst", "target": "dst",
+            "name": f"visits_{i}", "source": "src", "source_table": "ovst", "target": f"dst_{i}",
             "target_table": f"ovst_{i}", "create_target_table": True, "batch_size": 1000,
             "mappings": [{"source": c, "target": c} for c in ("vn", "hn", "income")],
         }  # fmt: skip
         api.post("/api/v1/configs", json=document("configs", **attributes)).raise_for_status()
         names.append(attributes["name"])
     return names
+
+
+def add_datasource(api: httpx.Client, name: str, path: Path) -> None:
+    made = api.post(
+        "/api/v1/datasources",
+        json=document("datasources", name=name, db_type="sqlite", database=str(path)),
+    )
+    made.raise_for_status()
 
 
 async def hammer(base_url: str, headers: dict, gets: int, connections: int) -> tuple[list, int]:

@@ -1,9 +1,11 @@
-"""`his-analyzer info`: where this installation keeps its store, key, logs and reports."""
+"""`his-analyzer info`: where this installation keeps its store, key, logs and reports; and
+`his-analyzer api-key`: the key API clients send."""
 
 from __future__ import annotations
 
 from cli_commands.common import out
 from config import get_settings
+from services.api_keys import ensure_api_keys
 from services.installation import installation_facts
 
 
@@ -28,3 +30,10 @@ def info() -> None:
     width = max(len(label) for label, _ in lines) + 1
     for label, value in lines:
         out.print(f"{label + ':':<{width}} {value}")
+
+
+def api_key() -> None:
+    """Print the key API and Socket.IO clients send (`Authorization: Bearer <key>`): the first
+    of HIS_API_KEYS, or the generated one (created now if the API never started)."""
+    # Plain print: scripts read it (curl -H "Authorization: Bearer $(his-analyzer api-key)").
+    print(ensure_api_keys(get_settings()).keys[0])

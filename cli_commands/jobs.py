@@ -59,6 +59,7 @@ def start(
     ctx = service_context()
     job = jobs.submit_job(ctx, kind, target, options={k: v for k, v in chosen.items() if v})
     out.print(f"Job {job.id} queued: {job.kind} {job.name!r}.")
+    out.print("The API server (make run) or a `his-analyzer worker` runs it.")
     if follow:
         _follow(job)
     else:
