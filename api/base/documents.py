@@ -8,10 +8,9 @@ from http import HTTPStatus
 from typing import Any, ClassVar, Generic, TypeVar
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, GetJsonSchemaHandler, field_validator, model_serializer
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, field_validator
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
-from pydantic_core.core_schema import SerializerFunctionWrapHandler
+from pydantic_core import CoreSchema, PydanticCustomError, to_json
 
 from services.errors import InvalidQuery
 
@@ -22,6 +21,11 @@ class JsonApiResponse(JSONResponse):
     """A JSON response labelled with the JSON:API media type."""
 
     media_type = MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        # pydantic's encoder (Rust) instead of json.dumps: the same JSON, several times faster
+        # on a page of resources. UTF-8 as it is: Thai text is not escaped to \uXXXX.
+        return to_json(content)
 
 
 class Attributes(BaseModel):
@@ -106,12 +110,15 @@ class Relationship(BaseModel):
     data: list[ResourceIdentifier] | ResourceIdentifier | None
 
 
-def _omit_absent(dumped: dict[str, Any], *members: str) -> dict[str, Any]:
-    # JSON:API members are absent rather than null; the attributes keep their nulls.
-    for member in members:
-        if dumped.get(member) is None:
-            dumped.pop(member, None)
-    return dumped
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _absent_when_none(description: str | None = None) -> Any:
+    """A JSON:API member that is absent, not null, when it has no value (the attributes keep
+    their nulls). Per field, not a model serializer: pydantic then serialises the documents
+    in Rust, and a page of resources costs a fraction of what a Python hook per object did."""
+    return Field(default=None, description=description, exclude_if=_is_none)
 
 
 class IncludedResource(BaseModel):
@@ -124,13 +131,8 @@ class IncludedResource(BaseModel):
     type: str
     id: str
     attributes: dict[str, Any]
-    relationships: dict[str, Relationship] | None = None
-    links: ResourceLinks | None = None
-
-    # No return annotation: see ResourceOut.
-    @model_serializer(mode="wrap")
-    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
-        return _omit_absent(handler(self), "relationships", "links")
+    relationships: dict[str, Relationship] | None = _absent_when_none()
+    links: ResourceLinks | None = _absent_when_none()
 
 
 class ResourceOut(_TypedResource, Generic[AttributesT]):
@@ -139,14 +141,8 @@ class ResourceOut(_TypedResource, Generic[AttributesT]):
 
     id: str = Field(description="JSON:API ids are strings, UUIDs included.")
     attributes: AttributesT
-    relationships: dict[str, Relationship] | None = None
-    links: ResourceLinks | None = None
-
-    # No return annotation on purpose: pydantic would then document the serializer's return
-    # type (any object) instead of this model in the OpenAPI response schemas.
-    @model_serializer(mode="wrap")
-    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
-        return _omit_absent(handler(self), "relationships", "links")
+    relationships: dict[str, Relationship] | None = _absent_when_none()
+    links: ResourceLinks | None = _absent_when_none()
 
 
 class DocumentOut(BaseModel, Generic[AttributesT]):
@@ -154,23 +150,16 @@ class DocumentOut(BaseModel, Generic[AttributesT]):
     include (`?include=`), if any."""
 
     data: ResourceOut[AttributesT]
-    included: list[IncludedResource] | None = None
-
-    # No return annotation: see ResourceOut.
-    @model_serializer(mode="wrap")
-    def _omit_absent_included(self, handler: SerializerFunctionWrapHandler):
-        return _omit_absent(handler(self), "included")
+    included: list[IncludedResource] | None = _absent_when_none()
 
 
 class CollectionMeta(BaseModel):
     """What a collection says about itself."""
 
     count: int = Field(description="How many resource objects `data` holds.")
-    total: int | None = Field(
-        default=None, description="How many the whole collection holds, after filtering."
-    )
-    page: int | None = Field(default=None, description="This page's number, from 1.")
-    page_size: int | None = Field(default=None, description="Items per page.")
+    total: int | None = _absent_when_none("How many the whole collection holds, after filtering.")
+    page: int | None = _absent_when_none("This page's number, from 1.")
+    page_size: int | None = _absent_when_none("Items per page.")
 
 
 class CollectionLinks(BaseModel):
@@ -179,8 +168,8 @@ class CollectionLinks(BaseModel):
     self: str
     first: str
     last: str
-    prev: str | None = None
-    next: str | None = None
+    prev: str | None = _absent_when_none()
+    next: str | None = _absent_when_none()
 
 
 class CollectionOut(BaseModel, Generic[AttributesT]):
@@ -189,17 +178,8 @@ class CollectionOut(BaseModel, Generic[AttributesT]):
 
     data: list[ResourceOut[AttributesT]]
     meta: CollectionMeta
-    links: CollectionLinks | None = None
-    included: list[IncludedResource] | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_members(self, handler: SerializerFunctionWrapHandler):
-        # JSON:API members are absent rather than null (see ResourceOut).
-        dumped: dict[str, Any] = _omit_absent(handler(self), "links", "included")
-        if "links" in dumped:
-            dumped["links"] = {k: v for k, v in dumped["links"].items() if v is not None}
-        dumped["meta"] = {k: v for k, v in dumped["meta"].items() if v is not None}
-        return dumped
+    links: CollectionLinks | None = _absent_when_none()
+    included: list[IncludedResource] | None = _absent_when_none()
 
 
 class ErrorSource(BaseModel):
