@@ -18,7 +18,7 @@ from services.context import ServiceContext
 from services.errors import Conflict, InvalidInput, JobNotFound
 from services.jobs.kinds import kind_spec
 from services.jobs.options import JobOptions
-from utils.ids import as_uuid
+from utils.ids import get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +72,8 @@ def get_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
     Raises:
         JobNotFound: no job has that id.
     """
-    key = as_uuid(job_id)
     with ctx.uow() as uow:
-        job = uow.jobs.get(key) if key is not None else None
+        job = get_by_id(uow.jobs.get, job_id)
     if job is None:
         raise JobNotFound(str(job_id))
     return job

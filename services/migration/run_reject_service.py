@@ -25,7 +25,7 @@ from services.errors import NotFound
 from services.migration.reject_service import _reject_table
 from services.migration.rejects import RejectStore
 from services.migration.run_record import MIGRATION_KIND
-from utils.ids import as_uuid
+from utils.ids import get_by_id
 
 # The reject table's times on MariaDB have no fraction of a second: widen the step's window.
 _SLACK = timedelta(seconds=1)
@@ -113,9 +113,8 @@ def run_rejects(
 
 
 def _record(ctx: ServiceContext, run_id: str | uuid.UUID) -> PipelineRun:
-    key = as_uuid(run_id)
     with ctx.uow() as uow:
-        record = uow.pipeline_runs.get(key) if key is not None else None
+        record = get_by_id(uow.pipeline_runs.get, run_id)
     if record is None:
         raise NotFound(f"No run {str(run_id)!r}.")
     return record

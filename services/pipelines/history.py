@@ -10,7 +10,7 @@ from models.pipeline import PipelineRun, StepSummary
 from protocols.repository import UnitOfWork
 from services.context import ServiceContext
 from services.errors import NotFound
-from utils.ids import as_uuid
+from utils.ids import get_by_id
 
 #: `RunView.kind` of a pipeline's run, and of one config migrated on its own.
 PIPELINE_KIND, MIGRATION_KIND = "pipeline", "migration"
@@ -57,9 +57,8 @@ def get_run(ctx: ServiceContext, run_id: str | uuid.UUID) -> RunView:
     Raises:
         NotFound: no run has that id.
     """
-    key = as_uuid(run_id)
     with ctx.uow() as uow:
-        record = uow.pipeline_runs.get(key) if key is not None else None
+        record = get_by_id(uow.pipeline_runs.get, run_id)
         if record is None:
             raise NotFound(f"No run {str(run_id)!r}.")
         return _view(record, _config_names(uow))

@@ -24,7 +24,7 @@ from services.pipelines.definition import (
     check_settings,
 )
 from services.pipelines.runner import StepRunner, execute
-from utils.ids import as_uuid
+from utils.ids import get_by_id
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +167,8 @@ def get_pipeline_run(ctx: ServiceContext, run_id: str | uuid.UUID) -> PipelineRu
     Raises:
         NotFound: no run has that id.
     """
-    key = as_uuid(run_id)
     with ctx.uow() as uow:
-        run = uow.pipeline_runs.get(key) if key is not None else None
+        run = get_by_id(uow.pipeline_runs.get, run_id)
     if run is None:
         raise NotFound(f"No pipeline run {str(run_id)!r}.")
     return run

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -20,57 +13,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
+from tests.e2e.live_server import API_KEY, ApiProcess, api_process
+
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-API_KEY = "e2e-key-9f3a"
 DATASOURCES = "/api/v1/datasources"
-STARTUP_TIMEOUT_S = 30
 
 
-@dataclass(frozen=True)
-class ApiServer:
-    """A running API process: where it listens and where its log goes."""
-
-    base_url: str
-    log_path: Path
-    data_dir: Path
-
-    def log(self) -> str:
-        """Everything the server wrote so far."""
-        return self.log_path.read_text(errors="replace")
-
-
-@contextmanager
-def running_api_server(workdir: Path) -> Iterator[ApiServer]:
-    """`uvicorn api.main:app` in a subprocess, on a free port, with its own data folder."""
-    data_dir = workdir / "data"
-    port = _free_port()
-    # Only our HIS_ settings: a developer's HIS_DATABASE_URL must not point the server elsewhere.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HIS_")}
-    env |= {"HIS_DATA_DIR": str(data_dir), "HIS_SECRET_KEY": "e2e-secret", "HIS_API_KEYS": API_KEY}
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log_file:
-        # cwd outside the project, so a developer's .env is not read; --app-dir finds the code.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)]
-            + ["--app-dir", str(PROJECT_ROOT)],
-            cwd=workdir,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    server = ApiServer(f"http://127.0.0.1:{port}", log_path, data_dir)
-    try:
-        _wait_until_healthy(server, process)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+# The server process these tests (and the docs and schema tests) run against.
+ApiServer = ApiProcess
+running_api_server = api_process
 
 
 @pytest.fixture(scope="module")
@@ -86,26 +38,6 @@ def api(api_server: ApiServer) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {API_KEY}"}
     with httpx.Client(base_url=api_server.base_url, headers=headers, timeout=30) as client:
         yield client
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(server: ApiServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the API server exited with {process.returncode}:\n{server.log()}")
-        try:
-            if httpx.get(server.base_url + "/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass  # not listening yet
-        time.sleep(0.1)
-    pytest.fail(f"the API server did not answer /health in {STARTUP_TIMEOUT_S} s:\n{server.log()}")
 
 
 def server_datasource(name: str, url: URL, db_type: str, **extra: Any) -> dict[str, Any]:
