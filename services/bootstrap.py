@@ -11,7 +11,7 @@ from repositories.database import create_store_engine, upgrade_schema
 from repositories.unit_of_work import SqlAlchemyUnitOfWork
 from services.connections import ConnectionManager
 from services.context import ServiceContext
-from services.privacy import RedactingFormatter
+from services.privacy import QueryStringFilter, RedactingFormatter
 from services.secret_box import SecretBox
 
 log = logging.getLogger(__name__)
@@ -52,3 +52,7 @@ def configure_logging(settings: Settings | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter())
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
+    # uvicorn writes its access lines with a handler of its own, past the formatter above.
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryStringFilter) for f in access.filters):
+        access.addFilter(QueryStringFilter())

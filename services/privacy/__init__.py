@@ -1,7 +1,7 @@
 """Privacy: patient identifiers and secrets masked wherever text leaves the engine."""
 
 from services.privacy.detection import PHI_KINDS, is_valid_cid, phi_kind
-from services.privacy.log_format import LOG_FORMAT, RedactingFormatter
+from services.privacy.log_format import LOG_FORMAT, QueryStringFilter, RedactingFormatter
 from services.privacy.masking import (
     MASKING_RULES,
     ColumnMask,
@@ -17,6 +17,7 @@ __all__ = [
     "ColumnMask",
     "MASKING_RULES",
     "PHI_KINDS",
+    "QueryStringFilter",
     "RedactingFormatter",
     "column_mask",
     "is_valid_cid",

@@ -21,3 +21,17 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The formatted record (message, exception and stack) with citizen IDs masked."""
         return scrub_cids(super().format(record))
+
+
+class QueryStringFilter(logging.Filter):
+    """Drops the query string from an access-log record's path: a `filter[hn]=…` or a search
+    term in a URL can be a patient identifier, and a log outlives the request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, its path cut at '?' (uvicorn's args: client, method, path, …)."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark:
+                record.args = (*args[:2], f"{path}?…", *args[3:])
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -61,6 +62,17 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     errors = response.json()["errors"]
     assert len(errors) == 1, errors
     return errors[0]
+
+
+def test_the_access_log_leaves_query_strings_out(api: httpx.Client, api_server: ApiServer) -> None:
+    # A filter value in a URL can be a patient's HN or citizen ID.
+    response = api.get("/api/v1/pipeline-runs", params={"filter[pipeline_name]": "HN000123987"})
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    while "GET /api/v1/pipeline-runs?…" not in api_server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the line is written after the answer
+    assert "GET /api/v1/pipeline-runs?…" in api_server.log()
+    assert "HN000123987" not in api_server.log()
 
 
 def test_health_answers_without_a_key(api_server: ApiServer) -> None:
