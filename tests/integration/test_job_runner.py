@@ -170,12 +170,17 @@ def test_a_live_runner_on_another_host_keeps_its_job(
 def test_two_runners_never_take_the_same_job(store_ctx: ServiceContext, tmp_path: Path) -> None:
     source = tmp_path / "one.db"
     execute(source, "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)")
-    ds = register(store_ctx, "one", source)
-    names = [
-        save(store_ctx, ds, ds, name=f"copy{i}", source_table="t", target_table=f"t{i}",
-             create_target_table=True, mappings=mapping("id"))
-        for i in range(6)
-    ]  # fmt: skip
+    read_from = register(store_ctx, "one", source)
+    targets = [tmp_path / f"copy{i}.db" for i in range(6)]
+    names = []
+    for i, target in enumerate(targets):
+        # A file each: SQLite takes one writer at a time, and this test is about the claims.
+        execute(target, "CREATE TABLE keep (x INTEGER)")
+        names.append(
+            save(store_ctx, read_from, register(store_ctx, f"copy{i}", target), name=f"copy{i}",
+                 source_table="t", target_table="t", create_target_table=True,
+                 mappings=mapping("id"))
+        )  # fmt: skip
     submitted = [jobs.submit_job(store_ctx, "migration", name) for name in names]
     runners = [jobs.JobRunner(store_ctx, workers=2, poll_seconds=0.01).start() for _ in range(2)]
     try:
@@ -183,10 +188,13 @@ def test_two_runners_never_take_the_same_job(store_ctx: ServiceContext, tmp_path
     finally:
         for runner in runners:
             runner.close()
-    assert [job.status for job in finished] == [RunStatus.SUCCEEDED] * 6
+    assert [job.status for job in finished] == [RunStatus.SUCCEEDED] * 6, [
+        job.error for job in finished
+    ]
     assert [job.attempts for job in finished] == [1] * 6
-    for i in range(6):
-        assert fetch(source, f"SELECT id FROM t{i} ORDER BY id") == [(1,), (2,)]
+    assert {job.owner for job in finished} <= {runner.owner for runner in runners}
+    for target in targets:
+        assert fetch(target, "SELECT id FROM t ORDER BY id") == [(1,), (2,)]
 
 
 def test_submissions_are_checked_before_anything_is_queued(
