@@ -18,6 +18,7 @@ from cli_commands.common import add_plain_row, out, print_nothing_in_store, serv
 from models.job import Job, JobEvent, JobEventType
 from models.status import RunStatus
 from services import jobs
+from services.context import ServiceContext
 
 job_app = typer.Typer(
     help="Background jobs: pipelines, migrations and profiles run by the API server or workers.",
@@ -61,7 +62,7 @@ def start(
     out.print(f"Job {job.id} queued: {job.kind} {job.name!r}.")
     out.print("The API server (make run) or a `his-analyzer worker` runs it.")
     if follow:
-        _follow(job)
+        _follow(ctx, job)
     else:
         out.print(f"Follow it with: his-analyzer job events {job.id} --follow")
 
@@ -116,7 +117,7 @@ def events(
     ctx = service_context()
     job = jobs.get_job(ctx, job_id)
     if follow:
-        _follow(job, after=after)
+        _follow(ctx, job, after=after)
         return
     for event in jobs.list_job_events(ctx, job.id, after=after):
         out.print(_event_line(event))
@@ -159,8 +160,7 @@ def worker(
     ctx.close()
 
 
-def _follow(job: Job, *, after: int = 0) -> None:
-    ctx = service_context()
+def _follow(ctx: ServiceContext, job: Job, *, after: int = 0) -> None:
     while True:
         for event in jobs.list_job_events(ctx, job.id, after=after):
             out.print(_event_line(event))

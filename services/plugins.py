@@ -47,7 +47,7 @@ class DialectInfo:
 
 def list_transformers() -> list[PluginInfo]:
     """Every registered transformer, by name."""
-    return [_transformer_info(plugin) for plugin in transformers]
+    return [_plugin_info(plugin) for plugin in transformers]
 
 
 def get_transformer_info(name: str) -> PluginInfo:
@@ -56,12 +56,12 @@ def get_transformer_info(name: str) -> PluginInfo:
     Raises:
         PluginNotRegistered: no transformer has that name; the message suggests a close one.
     """
-    return _transformer_info(_lookup(transformers, name))
+    return _plugin_info(_lookup(transformers, name))
 
 
 def list_validators() -> list[PluginInfo]:
     """Every registered validator, by name."""
-    return [_validator_info(plugin) for plugin in validators]
+    return [_plugin_info(plugin) for plugin in validators]
 
 
 def get_validator_info(name: str) -> PluginInfo:
@@ -70,7 +70,7 @@ def get_validator_info(name: str) -> PluginInfo:
     Raises:
         PluginNotRegistered: no validator has that name; the message suggests a close one.
     """
-    return _validator_info(_lookup(validators, name))
+    return _plugin_info(_lookup(validators, name))
 
 
 def list_dialects() -> list[DialectInfo]:
@@ -98,22 +98,14 @@ def _lookup(registry: Registry[Any], name: str) -> Any:
         raise PluginNotRegistered(f"Unknown {error.kind} {name!r}.{hint}") from None
 
 
-def _transformer_info(plugin: Any) -> PluginInfo:
+def _plugin_info(plugin: Any) -> PluginInfo:
+    # Transformers belong to a family; validators have none.
     return PluginInfo(
         name=plugin.name,
         description=plugin.description,
         parameters=_parameter_schema(plugin.Params),
         examples=_examples(plugin.examples),
-        family=plugin.family,
-    )
-
-
-def _validator_info(plugin: Any) -> PluginInfo:
-    return PluginInfo(
-        name=plugin.name,
-        description=plugin.description,
-        parameters=_parameter_schema(plugin.Params),
-        examples=_examples(plugin.examples),
+        family=getattr(plugin, "family", None),
     )
 
 

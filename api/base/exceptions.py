@@ -29,7 +29,7 @@ from services.errors import (
     SecretKeyError,
     WriteFailed,
 )
-from services.privacy import mask_secrets, scrub_cids
+from services.privacy import safe_line
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,7 @@ def safe_detail(message: str) -> str:
     Services already write one masked line; this is the edge's safety net, because a message
     that quotes a database error (a migration's, say) could carry a row's values.
     """
-    lines = [line.strip() for line in message.strip().splitlines()]
-    return scrub_cids(mask_secrets(lines[0] if lines else ""))
+    return safe_line(message, limit=None)
 
 
 async def his_error_handler(request: Request, error: HisError) -> JsonApiResponse:

@@ -99,7 +99,6 @@ def _present(job: Job, request: Request) -> DocumentOut[JobOut]:
 
 
 def _attributes(job: Job) -> dict[str, Any]:
-    target = next((v for k, v in job.params.items() if k.endswith("_id") and k != "run_id"), None)
     return {
         "kind": str(job.kind),
         "name": job.name,
@@ -110,7 +109,7 @@ def _attributes(job: Job) -> dict[str, Any]:
         "last_seq": job.last_seq,
         "cancel_requested": job.cancel_requested,
         "options": job.params.get("options", {}),
-        "target_id": target,
+        "target_id": jobs.job_target(job),
         "result": job.result or {},
         "pipeline_run_id": str(job.pipeline_run_id) if job.pipeline_run_id else None,
         "runner": job.owner.split(":")[0] if job.owner else None,

@@ -134,14 +134,5 @@ def _reject(step: str, reject: RejectedRow) -> dict[str, Any]:
 
 
 def _summary(meta: CollectionMeta, found: RunRejects) -> RunRejectsMeta:
-    groups = [
-        RejectGroupOut(
-            step=group.step,
-            column=group.column,
-            stage=group.stage,
-            reason=group.reason,
-            rejects=group.rejects,
-        )
-        for group in found.groups
-    ]
+    groups = [RejectGroupOut.model_validate(group, from_attributes=True) for group in found.groups]
     return RunRejectsMeta(**meta.model_dump(), rows=found.rows, groups=groups)

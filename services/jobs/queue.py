@@ -46,8 +46,11 @@ def submit_job(
         NotFound: no such pipeline, config or datasource.
     """
     spec = kind_spec(kind)
-    checked = options if isinstance(options, JobOptions) else JobOptions.from_json(options)
-    checked.check()
+    if isinstance(options, JobOptions):
+        options.check()
+        checked = options
+    else:
+        checked = JobOptions.from_json(options)  # checks them
     if not str(target).strip():
         raise InvalidInput(
             f"A {spec.kind} job needs its {spec.target_param}.", field=spec.target_param
@@ -77,6 +80,11 @@ def get_job(ctx: ServiceContext, job_id: str | uuid.UUID) -> Job:
     if job is None:
         raise JobNotFound(str(job_id))
     return job
+
+
+def job_target(job: Job) -> str | None:
+    """The id of what the job runs: its pipeline, config or datasource."""
+    return job.params.get(kind_spec(job.kind).target_param)
 
 
 def list_jobs(ctx: ServiceContext, *, statuses: list[RunStatus] | None = None) -> list[Job]:

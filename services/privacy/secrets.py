@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from services.privacy.masking import scrub_cids
 from utils.text import one_line
@@ -31,7 +32,8 @@ def mask_secrets(text: str) -> str:
     return text
 
 
-def safe_line(text: object, *, limit: int = 500) -> str:
-    """`text` as it may leave the process (an API answer, a job's event): its first line, cut
-    to `limit`, passwords, quoted row values and citizen IDs masked."""
-    return scrub_cids(mask_secrets(one_line(text, limit=limit)))
+def safe_line(text: object, *, limit: int | None = 500) -> str:
+    """`text` as it may leave the process (an API answer, a job's event): its first non-blank
+    line, cut to `limit` (None: not cut), passwords, quoted row values and citizen IDs masked."""
+    line = one_line(text, limit=sys.maxsize if limit is None else limit)
+    return scrub_cids(mask_secrets(line))

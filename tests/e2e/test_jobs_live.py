@@ -165,6 +165,7 @@ def test_a_pipeline_job_is_watched_live_and_its_history_replayed_to_a_late_subsc
     assert [event["type"] for event in late.events] == [e["attributes"]["type"] for e in history]
     job = api.get(f"{JOBS}/{job_id}").json()["data"]["attributes"]
     assert job["status"] == "succeeded" and job["pipeline_run_id"] is not None
+    assert job["target_id"] == created.json()["data"]["id"]
     # No patient's citizen ID in any event.
     cids = {row[0] for row in fetch(mysql_database, "SELECT cid FROM patient")}
     text = repr(watcher.events)
