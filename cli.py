@@ -16,6 +16,7 @@ from cli_commands.configs import config_app
 from cli_commands.datasource import datasource_app
 from cli_commands.info import api_key, info
 from cli_commands.jobs import job_app, worker
+from cli_commands.mapping import map_app
 from cli_commands.migrate import migrate
 from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
@@ -38,6 +39,7 @@ app.add_typer(schema_app, name="schema")
 app.command("profile")(profile)
 app.add_typer(mock_app, name="mock")
 app.add_typer(config_app, name="config")
+app.add_typer(map_app, name="map")
 app.add_typer(pipeline_app, name="pipeline")
 app.command("migrate")(migrate)
 app.add_typer(job_app, name="job")

@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1024 * 1024, gt=0, description="Largest request body the API reads, in bytes."
     )
-    model: str | None = Field(default=None, description="Sentence-transformers model to load.")
+    model: str | None = Field(
+        default=None,
+        description="Sentence-transformers model for mapping suggestions: a folder or a model "
+        "name already on this machine (default: the bundled all-MiniLM-L6-v2). Never downloaded.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     ui_port: int = 8501

@@ -9,6 +9,7 @@ from api.base.documents import API_ERRORS, error_responses
 from api.configs.router import router as configs_router
 from api.datasources.router import router as datasources_router
 from api.jobs.router import router as jobs_router
+from api.mapping.router import router as mapping_router
 from api.pipeline_runs.router import router as pipeline_runs_router
 from api.pipelines.router import router as pipelines_router
 from api.plugins.router import router as plugins_router
@@ -22,6 +23,7 @@ api_router = APIRouter(
 for resource_router in (
     datasources_router,
     configs_router,
+    mapping_router,
     pipelines_router,
     pipeline_runs_router,
     jobs_router,

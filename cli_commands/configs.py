@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli_commands.common import out, print_nothing_in_store, service_context
+from cli_commands.common import err, out, print_nothing_in_store, service_context
 from models.config_record import ConfigVersion
 from services import mapping
 from services.errors import InvalidInput
@@ -50,14 +50,31 @@ def config_new(
         str, typer.Option(help="DATASOURCE or DATASOURCE.TABLE (default: the source's name).")
     ],
     save: Annotated[bool, typer.Option("--save", help="Save it as v1, do not print it.")] = False,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest", help="Map by suggestions (dictionary, semantic model, sample values)."
+        ),
+    ] = False,
 ) -> None:
-    """Draft a config from the live schemas: every source column mapped by name."""
+    """Draft a config from the live schemas: every source column mapped by name, or by the
+    suggestions with --suggest (shown with confidence and reasons first)."""
     ctx = service_context()
-    data = mapping.draft_config(ctx, name, source=source, target=target)
+    if suggest:
+        from cli_commands.mapping import print_suggestions
+        from services.mapping.suggest import suggest_config
+
+        data, found = suggest_config(ctx, name, source=source, target=target)
+        if found is not None:
+            # On stderr when the config itself goes to stdout, so it can be piped to a file.
+            print_suggestions(found, out if save else err)
+    else:
+        data = mapping.draft_config(ctx, name, source=source, target=target)
     if not save:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
-    saved = _checked(lambda: mapping.save_config(ctx, data, summary="drafted", new=True))
+    summary = "drafted from suggestions" if suggest else "drafted"
+    saved = _checked(lambda: mapping.save_config(ctx, data, summary=summary, new=True))
     out.print(f"Config {saved.config_name!r} saved as v{saved.version}.")
 
 

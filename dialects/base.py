@@ -214,6 +214,16 @@ class Dialect:
         """`select_sql` (ending in ORDER BY) limited to its first `rows` rows."""
         return f"{select_sql} LIMIT {int(rows)}"
 
+    def first_rows(self, select_sql: str, rows: int) -> str:
+        """`select_sql` (no ORDER BY) limited to whichever `rows` rows come first: a glance
+        at a table's values that stops reading early."""
+        return f"{select_sql} LIMIT {int(rows)}"
+
+    def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
+        """SQL joining `expressions` as text with `separator` between them (SQL standard ||)."""
+        glue = f" || '{separator}' || "
+        return glue.join(self.as_text(expression) for expression in expressions)
+
     @contextlib.contextmanager
     def sample_of(
         self,

@@ -116,6 +116,14 @@ class MSSQLDialect(Dialect):
     def limit(self, select_sql: str, rows: int) -> str:
         return f"{select_sql} OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
 
+    def first_rows(self, select_sql: str, rows: int) -> str:
+        # OFFSET … FETCH needs an ORDER BY; ordering by a constant keeps it free.
+        return f"{select_sql} ORDER BY (SELECT NULL) OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
+
+    def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
+        parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)
+        return f"CONCAT({parts})"
+
     def repeatable_sample_sql(
         self, qualified_table: str, percent: float, key_columns: Sequence[str]
     ) -> str | None:

@@ -165,6 +165,11 @@ class MySQLDialect(Dialect):
         # with a zero-date literal, which a strict sql_mode warns about.
         return f"CAST({expression} AS CHAR) LIKE '0000-00-00%'"
 
+    def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
+        # || is OR in MySQL unless PIPES_AS_CONCAT is set: CONCAT works in every mode.
+        parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)
+        return f"CONCAT({parts})"
+
     def drop_temporary_sql(self, name: str) -> str:
         return f"DROP TEMPORARY TABLE {self.quote(name)}"
 

@@ -98,6 +98,11 @@ class MappingItem(BaseModel):
             raise ValidationError.from_exception_data(cls.__name__, problems)
         return item
 
+    def reads_column(self) -> bool:
+        """True when `source` is a plain column name, which a run selects as is; any other
+        source is an SQL expression (and no source at all leaves the column to `default`)."""
+        return bool(self.source) and str(self.source).isidentifier()
+
 
 class MigrationConfig(BaseModel):
     """Everything one pipeline step needs to move one table."""

@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 from models.config_record import ConfigRecord, ConfigVersion
 from models.datasource import Datasource
 from models.job import Job, JobEvent
+from models.mapping_knowledge import ColumnPair, KnownPair, OfferedPair
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
 from models.status import RunStatus
 
@@ -104,6 +105,33 @@ class JobRepository(Protocol):
     def last_event_id(self) -> int: ...
 
 
+class MappingKnowledgeRepository(Protocol):
+    """What saved configs taught the suggester, and what it last offered.
+
+    Names compare case-insensitively (`models.mapping_knowledge.name_key`) and are kept as
+    written. `upsert_confirmed` and `add_rejection` count in the store itself: two units of
+    work confirming one pair at the same moment both count.
+    """
+
+    def upsert_confirmed(
+        self,
+        pair: ColumnPair,
+        *,
+        transformers: list[dict[str, Any]],
+        config_name: str,
+        config_version: int,
+    ) -> None: ...
+    def add_rejection(self, pair: ColumnPair) -> None: ...
+    def pairs_for_columns(
+        self, source_columns: Collection[str], *, target_table: str | None = None
+    ) -> list[KnownPair]: ...
+    def replace_offers(
+        self, source_table: str, target_table: str, offers: list[OfferedPair]
+    ) -> None: ...
+    def offers_for(self, source_table: str, target_table: str) -> list[OfferedPair]: ...
+    def clear_offers(self, source_table: str, target_table: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: `with uow: ...; uow.commit()`.
 
@@ -115,6 +143,7 @@ class UnitOfWork(Protocol):
     pipelines: PipelineRepository
     pipeline_runs: PipelineRunRepository
     jobs: JobRepository
+    mapping_knowledge: MappingKnowledgeRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

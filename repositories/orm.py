@@ -219,3 +219,61 @@ class JobEventRow(Base):
     type: Mapped[JobEventType] = mapped_column(EVENT_TYPE_TYPE)
     data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class MappingPairRow(Base):
+    __tablename__ = "mapping_pairs"
+    __table_args__ = (
+        # Source column first: the constraint's index is also the one every lookup uses
+        # (by source column, any source table, optionally one target table).
+        UniqueConstraint(
+            "source_column_key",
+            "target_table_key",
+            "source_table_key",
+            "target_column_key",
+            name="uq_mapping_pairs_pair",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    source_table: Mapped[str] = mapped_column(String(500))
+    source_column: Mapped[str] = mapped_column(String(200))
+    target_table: Mapped[str] = mapped_column(String(500))
+    target_column: Mapped[str] = mapped_column(String(200))
+    # The names lower-cased (models.mapping_knowledge.name_key), stored rather than an index on
+    # lower(...): a plain UNIQUE constraint is what ON CONFLICT names on both SQLite and
+    # PostgreSQL, its index serves the lookups on both, and Alembic compares it like any other.
+    source_table_key: Mapped[str] = mapped_column(String(500))
+    source_column_key: Mapped[str] = mapped_column(String(200))
+    target_table_key: Mapped[str] = mapped_column(String(500))
+    target_column_key: Mapped[str] = mapped_column(String(200))
+    transformers: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    config_name: Mapped[str | None] = mapped_column(String(200))
+    config_version: Mapped[int | None] = mapped_column(Integer)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+
+class MappingOfferRow(Base):
+    __tablename__ = "mapping_offers"
+    __table_args__ = (
+        # Table pair first: offers are read and cleared by (source table, target table).
+        UniqueConstraint(
+            "source_table_key",
+            "target_table_key",
+            "source_column_key",
+            name="uq_mapping_offers_offer",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    source_table: Mapped[str] = mapped_column(String(500))
+    source_column: Mapped[str] = mapped_column(String(200))
+    target_table: Mapped[str] = mapped_column(String(500))
+    target_column: Mapped[str | None] = mapped_column(String(200))  # None: "no match" offered
+    # Lower-cased, for the reason given on MappingPairRow.
+    source_table_key: Mapped[str] = mapped_column(String(500))
+    source_column_key: Mapped[str] = mapped_column(String(200))
+    target_table_key: Mapped[str] = mapped_column(String(500))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

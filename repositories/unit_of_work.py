@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from repositories.config_repo import SqlConfigRepository
 from repositories.datasource_repo import SqlDatasourceRepository
 from repositories.job_repo import SqlJobRepository
+from repositories.mapping_knowledge_repo import SqlMappingKnowledgeRepository
 from repositories.pipeline_repo import SqlPipelineRepository, SqlPipelineRunRepository
 
 
@@ -32,6 +33,7 @@ class SqlAlchemyUnitOfWork:
         self.pipelines = SqlPipelineRepository(self._session)
         self.pipeline_runs = SqlPipelineRunRepository(self._session)
         self.jobs = SqlJobRepository(self._session)
+        self.mapping_knowledge = SqlMappingKnowledgeRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

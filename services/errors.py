@@ -206,3 +206,10 @@ class RunCancelled(HisError):
     batch and its checkpoint kept, so a resume continues from there."""
 
     code = "run_cancelled"
+
+
+class ModelUnavailable(HisError):
+    """The semantic model (HIS_MODEL) is not on this machine or cannot be read; nothing is
+    downloaded to make up for it."""
+
+    code = "model_unavailable"

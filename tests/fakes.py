@@ -13,9 +13,11 @@ from typing import Any, Self
 from sqlalchemy import create_engine
 
 from config import Settings
+from models.common import utc_now
 from models.config_record import ConfigRecord, ConfigVersion
 from models.datasource import Datasource
 from models.job import QUEUED, Job, JobEvent, JobEventType
+from models.mapping_knowledge import ColumnPair, KnownPair, OfferedPair, name_key
 from models.pipeline import Pipeline, PipelineEdge, PipelineNode, PipelineRun
 from models.status import RunStatus
 from services.connections import ConnectionManager
@@ -283,6 +285,136 @@ def _as_event(row: _StoredEvent) -> JobEvent:
     return JobEvent(row.job_id, row.seq, row.type, dict(row.data), row.created_at, row.id)
 
 
+class FakeMappingKnowledgeRepository(_FakeRepository):
+    """`protocols.repository.MappingKnowledgeRepository` in memory.
+
+    It counts as one writer at a time would: two units of work creating one pair at the same
+    moment clash at commit here, where the real store counts both (tested on the real stores).
+    """
+
+    def upsert_confirmed(
+        self,
+        pair: ColumnPair,
+        *,
+        transformers: list[dict[str, Any]],
+        config_name: str,
+        config_version: int,
+    ) -> None:
+        latest = {
+            **_names(pair),
+            "transformers": transformers,
+            "config_name": config_name,
+            "config_version": config_version,
+            "updated_at": utc_now(),
+        }
+        found = self._stored_pair(pair)
+        if found is None:
+            self._tx.insert("mapping_pairs", _StoredPair(**latest, confirmed=1, **_keys(pair)))
+            return
+        found = dataclasses.replace(found, **latest, confirmed=found.confirmed + 1)
+        self._tx.update("mapping_pairs", found)
+
+    def add_rejection(self, pair: ColumnPair) -> None:
+        found = self._stored_pair(pair)
+        if found is None:
+            self._tx.insert("mapping_pairs", _StoredPair(**_names(pair), rejected=1, **_keys(pair)))
+            return
+        found = dataclasses.replace(found, rejected=found.rejected + 1, updated_at=utc_now())
+        self._tx.update("mapping_pairs", found)
+
+    def pairs_for_columns(
+        self, source_columns: Collection[str], *, target_table: str | None = None
+    ) -> list[KnownPair]:
+        columns = {name_key(column) for column in source_columns}
+        table = None if target_table is None else name_key(target_table)
+
+        def wanted(row: _StoredPair) -> bool:
+            return row.source_column_key in columns and table in (None, row.target_table_key)
+
+        found = self._all("mapping_pairs", where=wanted, order="id")
+        found.sort(
+            key=lambda r: (
+                r.source_column_key,
+                r.target_table_key,
+                r.target_column_key,
+                r.source_table_key,
+            )
+        )
+        return [_as(KnownPair, row) for row in found]
+
+    def replace_offers(
+        self, source_table: str, target_table: str, offers: list[OfferedPair]
+    ) -> None:
+        self.clear_offers(source_table, target_table)
+        for offer in offers:
+            keys = {
+                "source_table_key": name_key(offer.source_table),
+                "target_table_key": name_key(offer.target_table),
+                "source_column_key": name_key(offer.source_column),
+            }
+            self._tx.insert("mapping_offers", _StoredOffer(**dataclasses.asdict(offer), **keys))
+
+    def offers_for(self, source_table: str, target_table: str) -> list[OfferedPair]:
+        mine = _of_tables(source_table, target_table)
+        found = self._all("mapping_offers", where=mine, order="id")
+        found.sort(key=lambda row: row.source_column_key)
+        return [_as(OfferedPair, row) for row in found]
+
+    def clear_offers(self, source_table: str, target_table: str) -> None:
+        mine = _of_tables(source_table, target_table)
+        for row in self._all("mapping_offers", where=mine, order="id"):
+            self._tx.delete("mapping_offers", row.id)
+
+    def _stored_pair(self, pair: ColumnPair) -> _StoredPair | None:
+        keys = _keys(pair)
+        return self._first(
+            "mapping_pairs", lambda row: all(getattr(row, k) == v for k, v in keys.items())
+        )
+
+
+@dataclasses.dataclass(slots=True)
+class _StoredPair(KnownPair):
+    """A mapping_pairs row as the fake keeps it: the pair and its lower-cased keys."""
+
+    source_table_key: str = ""
+    source_column_key: str = ""
+    target_table_key: str = ""
+    target_column_key: str = ""
+
+
+@dataclasses.dataclass(slots=True)
+class _StoredOffer(OfferedPair):
+    """A mapping_offers row as the fake keeps it: the offer and its lower-cased keys."""
+
+    source_table_key: str = ""
+    source_column_key: str = ""
+    target_table_key: str = ""
+
+
+def _names(pair: ColumnPair) -> dict[str, str]:
+    return {
+        "source_table": pair.source_table,
+        "source_column": pair.source_column,
+        "target_table": pair.target_table,
+        "target_column": pair.target_column,
+    }
+
+
+def _keys(pair: ColumnPair) -> dict[str, str]:
+    names = ("source_table_key", "source_column_key", "target_table_key", "target_column_key")
+    return dict(zip(names, pair.key(), strict=True))
+
+
+def _of_tables(source_table: str, target_table: str) -> Callable[[_StoredOffer], bool]:
+    tables = (name_key(source_table), name_key(target_table))
+    return lambda row: (row.source_table_key, row.target_table_key) == tables
+
+
+def _as(model_type: type[Any], row: Any) -> Any:
+    """The model of a stored row, without the columns only the store keeps."""
+    return model_type(**{f.name: getattr(row, f.name) for f in dataclasses.fields(model_type)})
+
+
 class FakeUnitOfWork:
     """`with uow: ...; uow.commit()` on a `FakeStore`; leaving without commit rolls back.
 
@@ -295,6 +427,7 @@ class FakeUnitOfWork:
     pipelines: FakePipelineRepository
     pipeline_runs: FakePipelineRunRepository
     jobs: FakeJobRepository
+    mapping_knowledge: FakeMappingKnowledgeRepository
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -307,6 +440,7 @@ class FakeUnitOfWork:
         self.pipelines = FakePipelineRepository(self._tx)
         self.pipeline_runs = FakePipelineRunRepository(self._tx)
         self.jobs = FakeJobRepository(self._tx)
+        self.mapping_knowledge = FakeMappingKnowledgeRepository(self._tx)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

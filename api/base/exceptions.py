@@ -25,6 +25,7 @@ from services.errors import (
     InvalidInput,
     InvalidQuery,
     MigrationFailed,
+    ModelUnavailable,
     NotFound,
     SecretKeyError,
     WriteFailed,
@@ -42,6 +43,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[HisError], int], ...] = (
     (ConnectionFailed, 502),  # the datasource's server, not ours, is at fault
     (WriteFailed, 502),  # so is a target database that refused what we wrote
     (SecretKeyError, 500),
+    (ModelUnavailable, 503),  # this installation lacks the semantic model it is set to use
     # 409, not 422: the request was valid, but the data met a target it does not fit (a batch
     # rolled back, totals that do not reconcile). Like a conflict, the user resolves it (fix
     # the data or the mapping) and sends the same request again: the run resumes where it

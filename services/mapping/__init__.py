@@ -20,8 +20,10 @@ from services.mapping.configs import (
     rollback_config,
     save_config,
 )
+from services.mapping.coverage import ValueMapCoverage, value_map_coverage
 from services.mapping.draft import draft_config
 from services.mapping.export import ConfigDiff, FieldChange, MappingChange
+from services.mapping.knowledge import known_pairs, record_offers
 from services.mapping.live_check import (
     LiveCheckUnavailable,
     LiveTable,
@@ -35,6 +37,7 @@ __all__ = [
     "ConfigDiff",
     "ConfigRecord",
     "ConfigVersion",
+    "ValueMapCoverage",
     "FieldChange",
     "LiveCheckUnavailable",
     "LiveTable",
@@ -50,12 +53,14 @@ __all__ = [
     "get_config_record",
     "get_config_version",
     "import_config",
+    "known_pairs",
     "list_configs",
     "list_versions",
     "load_config",
     "load_lookup",
     "parse_config",
     "plugin_registries",
+    "record_offers",
     "resolve_config_lookups",
     "resolve_lookups",
     "restore_config",
@@ -63,4 +68,5 @@ __all__ = [
     "save_config",
     "source_column_problems",
     "update_config",
+    "value_map_coverage",
 ]

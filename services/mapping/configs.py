@@ -18,6 +18,7 @@ from services.context import ServiceContext
 from services.errors import ConfigNotFound, Conflict, InvalidConfig, InvalidInput
 from services.mapping.datasource_refs import resolve_datasource_names, with_datasource_names
 from services.mapping.export import ConfigDiff, diff_snapshots, render_typescript
+from services.mapping.knowledge import learn_from_config
 from services.mapping.live_check import check_against_live_schemas
 from utils.text import first_problem
 
@@ -256,7 +257,8 @@ def _store(
     summary: str | None,
     allow_same: bool,
 ) -> ConfigVersion:
-    """Append `config` as the next version and make it the current one; commits."""
+    """Append `config` as the next version and make it the current one, teaching the
+    suggester its column pairs (`learn_from_config`); commits."""
     require_datasources(uow, config)
     snapshot = config.snapshot()
     history = uow.configs.list_versions(config.name)
@@ -291,6 +293,8 @@ def _store(
             change_summary=summary,
         )
         uow.configs.add_version(saved)
+        # In the version's transaction: what the suggester learns is stored with it or not at all.
+        learn_from_config(uow, config, number)
         uow.commit()
     except IntegrityError:
         # Two saves of one config at the same moment: the second loses, and says so.

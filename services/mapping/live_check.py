@@ -79,7 +79,7 @@ def source_column_problems(config: MigrationConfig, source: LiveTable) -> list[s
         f"mappings[{index}].source: no source column {item.source!r}"
         f"{did_you_mean(str(item.source), source.columns)}"
         for index, item in enumerate(config.mappings)
-        if _reads_column(item.source) and not item.ignore and not source.has(str(item.source))
+        if item.reads_column() and not item.ignore and not source.has(str(item.source))
     ]
     problems.extend(
         f"source_key[{index}]: no source column {column!r}{did_you_mean(column, source.columns)}"
@@ -104,11 +104,6 @@ def target_column_problems(config: MigrationConfig, target: LiveTable) -> list[s
         if column not in target.columns
     )
     return problems
-
-
-def _reads_column(source: str | None) -> bool:
-    # As the run builds its SELECT: a plain name is a column, anything else an SQL expression.
-    return bool(source) and str(source).isidentifier()
 
 
 def _source(ctx: ServiceContext, config: MigrationConfig, problems: list[str]) -> LiveTable | None:

@@ -37,7 +37,7 @@ def build_select(
     for item in config.mappings:
         if item.ignore or not item.source:
             continue
-        if item.source.isidentifier():
+        if item.reads_column():
             column = dialect.quote(item.source)
         else:
             check_read_only_select(f"SELECT {item.source}", dialect)

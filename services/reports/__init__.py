@@ -1,5 +1,6 @@
 """Reports: a profile written as CSV and as one self-contained HTML file."""
 
+from services.reports.rows import parse_top_values
 from services.reports.runs import (
     ReportFile,
     ReportRun,
@@ -16,6 +17,7 @@ __all__ = [
     "csv_text",
     "get_report_run",
     "list_report_runs",
+    "parse_top_values",
     "report_file",
     "write_report",
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from models.profile import ColumnProfile, DatabaseProfile, TableProfile
 from services.reports.quality import Composition, column_scores, composition
 
+_TOP_VALUE = re.compile(r"^(?P<value>.*) \((?P<count>\d[\d,]*)\)$")
 #: The columns of data_profile.csv, in order, each with its meaning (shown in the report and
 #: the README). Counts are over the rows profiled; an empty cell means "not computed".
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -106,6 +108,16 @@ def sampled_label(table: TableProfile) -> str:
 def format_top_values(column: ColumnProfile) -> str:
     """`value (count) | value (count) | …` of the column's five most frequent values."""
     return " | ".join(f"{top.value} ({top.count})" for top in column.top_values[:5])
+
+
+def parse_top_values(cell: str) -> list[tuple[str, int]]:
+    """A top-values cell of data_profile.csv, 'value (count) | …', back as (value, count)."""
+    pairs = []
+    for part in cell.split(" | "):
+        match = _TOP_VALUE.match(part)
+        if match:
+            pairs.append((match["value"], int(match["count"].replace(",", ""))))
+    return pairs
 
 
 def fmt(value: object, digits: int = 2) -> str:

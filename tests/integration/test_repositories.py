@@ -20,7 +20,7 @@ from tests.factories import make_datasource
 
 
 def test_migrations_reach_head_and_match_the_models(store_ctx: ServiceContext) -> None:
-    assert current_revision(store_ctx.store_engine) == head_revision() == "0002"
+    assert current_revision(store_ctx.store_engine) == head_revision() == "0003"
     with store_ctx.store_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []

@@ -18,6 +18,7 @@ from protocols import repository as protocols
 from repositories.config_repo import SqlConfigRepository
 from repositories.datasource_repo import SqlDatasourceRepository
 from repositories.job_repo import SqlJobRepository
+from repositories.mapping_knowledge_repo import SqlMappingKnowledgeRepository
 from repositories.pipeline_repo import SqlPipelineRepository, SqlPipelineRunRepository
 from repositories.unit_of_work import SqlAlchemyUnitOfWork
 from services.context import ServiceContext
@@ -26,6 +27,7 @@ from tests.fakes import (
     FakeConfigRepository,
     FakeDatasourceRepository,
     FakeJobRepository,
+    FakeMappingKnowledgeRepository,
     FakePipelineRepository,
     FakePipelineRunRepository,
     FakeStore,
@@ -40,6 +42,10 @@ IMPLEMENTATIONS: dict[type, tuple[type, type]] = {
     protocols.PipelineRepository: (FakePipelineRepository, SqlPipelineRepository),
     protocols.PipelineRunRepository: (FakePipelineRunRepository, SqlPipelineRunRepository),
     protocols.JobRepository: (FakeJobRepository, SqlJobRepository),
+    protocols.MappingKnowledgeRepository: (
+        FakeMappingKnowledgeRepository,
+        SqlMappingKnowledgeRepository,
+    ),
     protocols.UnitOfWork: (FakeUnitOfWork, SqlAlchemyUnitOfWork),
 }
 PROTOCOLS = list(IMPLEMENTATIONS)

@@ -1,4 +1,5 @@
-"""Commands that never migrate start without the engine's heavy libraries (pandas, pyarrow)."""
+"""Commands start without the heavy libraries: the engine's (pandas, pyarrow) and the
+semantic model's (torch, sentence-transformers, scipy) load only when used."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ PROBE = """
 import sys
 import cli
 from services import datasources, demo, mapping, migration, pipelines, privacy, profiling
-print(sorted(name for name in ("pandas", "pyarrow") if name in sys.modules))
+from services.mapping import suggest
+heavy = ("pandas", "pyarrow", "torch", "sentence_transformers", "transformers", "scipy")
+print(sorted(name for name in heavy if name in sys.modules))
 print(callable(migration.run_migration), "pandas" in sys.modules)
 """
 
 
-def test_the_cli_and_the_service_faces_load_no_pandas_until_a_migration_runs() -> None:
+def test_the_cli_and_the_service_faces_load_no_pandas_or_model_until_needed() -> None:
     probe = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True
     )

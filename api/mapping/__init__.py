@@ -1,0 +1,1 @@
+"""The mapping resource: suggestions and value-map coverage."""
