@@ -32,6 +32,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from models.mapping_suggestion import ColumnSpec, TableSpec  # noqa: E402
 from services.mapping.suggest import analyze_column, load_dictionary, suggest  # noqa: E402
+from services.mapping.suggest.assign import NONE_THRESHOLD  # noqa: E402
 from services.mapping.suggest.encoder import load_encoder  # noqa: E402
 from services.mapping.suggest.evidence import expected_kind, view_column  # noqa: E402
 from services.mapping.suggest.names import split_name  # noqa: E402
@@ -50,6 +51,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="Fit the confidence weights.")
     parser.add_argument("--misses", action="store_true", help="List the wrong columns.")
+    parser.add_argument(
+        "--quick", action="store_true", help="Leave out the load and speed timings."
+    )
     args = parser.parse_args()
     cases = load_cases()
     columns = sum(len(c.truth) for c in cases)
@@ -60,17 +64,19 @@ def main() -> None:
         f"({unmatched / columns:.0%} without counterpart), target styles {', '.join(styles)}"
     )
 
-    loads = [_load_seconds("numpy") for _ in range(3)]
-    reference = _load_seconds("sentence-transformers")
-    print(
-        f"model load in a fresh process (import + load + first encode): "
-        f"{statistics.median(loads):.2f} s median of 3 (light encoder), "
-        f"{reference:.2f} s through sentence-transformers"
-    )
+    if not args.quick:
+        loads = [_load_seconds("numpy") for _ in range(3)]
+        reference = _load_seconds("sentence-transformers")
+        print(
+            f"model load in a fresh process (import + load + first encode): "
+            f"{statistics.median(loads):.2f} s median of 3 (light encoder), "
+            f"{reference:.2f} s through sentence-transformers"
+        )
     encoder = load_encoder()
     encoder.encode(["warm up"])
-    seconds = _time_100_by_100(cases, encoder)
-    print(f"100 × 100 columns suggested with the model loaded: {seconds:.2f} s")
+    if not args.quick:
+        seconds = _time_100_by_100(cases, encoder)
+        print(f"100 × 100 columns suggested with the model loaded: {seconds:.2f} s")
 
     dictionary = load_dictionary()
     print(f"dictionary: {len(dictionary.concepts)} concepts, {len(dictionary.by_name)} names")
@@ -93,6 +99,9 @@ def main() -> None:
         _misses(cases, ours)
     if args.fit:
         _fit(cases, encoder)
+        for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+            result = score(cases, lambda c, t=threshold: _ours(c, encoder, t))
+            print(f"  none below {threshold:.2f}: top-1 {result.top1:.3f}, F1 {result.f1:.3f}")
 
 
 def _load_seconds(backend: str) -> float:
@@ -107,12 +116,12 @@ def _load_seconds(backend: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def _suggestions(case: Case, encoder: object) -> list:
-    return suggest(case.source, case.target, encoder=encoder)  # type: ignore[arg-type]
+def _suggestions(case: Case, encoder: object, threshold: float = NONE_THRESHOLD) -> list:
+    return suggest(case.source, case.target, encoder=encoder, threshold=threshold)  # type: ignore[arg-type]
 
 
-def _ours(case: Case, encoder: object) -> dict[str, str | None]:
-    return {s.source_column: s.target_column for s in _suggestions(case, encoder)}
+def _ours(case: Case, encoder: object, threshold: float = NONE_THRESHOLD) -> dict[str, str | None]:
+    return {s.source_column: s.target_column for s in _suggestions(case, encoder, threshold)}
 
 
 def _time_100_by_100(cases: list[Case], encoder: object) -> float:
@@ -248,7 +257,7 @@ def _fit(cases: list[Case], encoder: object) -> None:
         sources = [view_column(dictionary, c, case.source.name) for c in case.source.columns]
         targets = [view_column(dictionary, c, case.target.name) for c in case.target.columns]
         semantic = _cosines(encoder, sources, targets)  # type: ignore[arg-type]
-        scores = score_pairs(sources, targets, semantic=semantic, known={})
+        scores = score_pairs(dictionary, sources, targets, semantic=semantic, known={})
         for i, source in enumerate(sources):
             for j, target in enumerate(targets):
                 features.append([scores.features[name][i, j] for name in FEATURES])

@@ -11,7 +11,7 @@ import numpy as np
 from services.mapping.suggest.evidence import ColumnView
 
 #: A pair less likely than this is not suggested: the source column stays unmapped.
-NONE_THRESHOLD = 0.4
+NONE_THRESHOLD = 0.25
 _FORBIDDEN = -1e6  # a source may take only its own "none" column, not another's
 
 

@@ -36,6 +36,9 @@ class Concept:
     range: tuple[float, float] | None = None
     #: For a datetime filled from two columns: the date concept and the time concept.
     parts: tuple[str, ...] = ()
+    #: Concepts that may stand for this one where a schema has no closer column (a legacy
+    #: HN for OMOP's person_id): a weaker match, never a conflict.
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,10 @@ class Dictionary:
         """The datetime concepts `part_id` is a part of."""
         return [c for c in self.concepts.values() if part_id in c.parts]
 
+    def are_related(self, one: str, other: str) -> bool:
+        """Whether either concept lists the other as related."""
+        return other in self.concepts[one].related or one in self.concepts[other].related
+
 
 @functools.cache
 def load_dictionary(folder: Path = DICTIONARY_DIR) -> Dictionary:
@@ -89,9 +96,10 @@ def load_dictionary(folder: Path = DICTIONARY_DIR) -> Dictionary:
                         f"{path.name}: name {key!r} of {concept.id!r} is also a name of {other!r}."
                     )
     for concept in concepts.values():
-        missing = [part for part in concept.parts if part not in concepts]
-        if missing:
-            raise InvalidInput(f"Concept {concept.id!r}: unknown parts {missing}.")
+        for field in ("parts", "related"):
+            missing = [other for other in getattr(concept, field) if other not in concepts]
+            if missing:
+                raise InvalidInput(f"Concept {concept.id!r}: unknown {field} {missing}.")
     return Dictionary(concepts, by_name, _lexicon(folder / LEXICON_FILE))
 
 
@@ -122,6 +130,7 @@ def _concepts_of(path: Path) -> Iterable[Concept]:
             names=names,
             range=None if bounds is None else (float(bounds[0]), float(bounds[1])),
             parts=tuple(entry.get("parts", ())),
+            related=tuple(entry.get("related", ())),
         )
 
 

@@ -19,6 +19,9 @@ _KEY_STRENGTHS = (1.0, 0.95, 0.9, 0.9, 0.85)
 _FUZZY_CUTOFF = 90  # rapidfuzz ratio for a near-spelling of a dictionary name ('birthdte')
 _FUZZY_MIN_LENGTH = 6
 
+#: Name endings that say how a concept is written, not which concept it is.
+_VALUE_SUFFIXES = ("_source_value", "_code", "_id", "_no", "_number", "_value", "_text")
+_SPECIFIC_RANGE = 300  # a range this wide or wider says little about a column's meaning
 _DATE_KINDS = {"date", "datetime", "year"}
 _NUMBER_KINDS = {"quantity", "count", "money", "year"}
 _TEXT_KINDS = {"text", "name", "address"}
@@ -98,6 +101,13 @@ def match_concepts(dictionary: Dictionary, expanded: ExpandedName) -> tuple[Conc
         add(dictionary.by_name.get(key), strength, key)
         add(labels.get(key), strength * 0.95, key)
     if not found:
+        # 'attending_doctor_code', 'race_source_value': the concept with its kind of value.
+        for key in expanded.keys:
+            for suffix in _VALUE_SUFFIXES:
+                stem = key.removesuffix(suffix)
+                if stem != key and stem:
+                    add(dictionary.by_name.get(stem) or labels.get(stem), 0.85, key)
+    if not found:
         key = expanded.keys[0] if expanded.keys else ""
         if len(key) >= _FUZZY_MIN_LENGTH:
             from rapidfuzz import fuzz, process
@@ -170,5 +180,7 @@ def _number_fit(found: ValueFindings, target: ColumnView) -> tuple[float, str | 
     low, high = concept.range
     if low <= found.low and found.high <= high:
         span = f"{found.low:g}–{found.high:g}"
-        return 0.6, f"values {span} fit {concept.label} ({low:g}–{high:g})"
+        # Fitting a narrow range (temperature 30–45) says more than a wide one (price).
+        specific = min(1.0, max(0.0, 1 - (high - low) / _SPECIFIC_RANGE))
+        return 0.4 + 0.6 * specific, f"values {span} fit {concept.label} ({low:g}–{high:g})"
     return -1.0, None

@@ -114,7 +114,9 @@ def _thai_words(dictionary: Dictionary, text: str) -> str:
         else:
             unknown += text[index]
             index += 1
-    return " ".join([*out, unknown] if unknown else out)
+    words = [*out, unknown] if unknown else out
+    # Thai puts the head first ('รหัส ผู้ป่วย' is code + patient): English puts it last.
+    return " ".join(reversed(words))
 
 
 @functools.lru_cache(maxsize=65536)

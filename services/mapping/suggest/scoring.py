@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.mapping.suggest.dictionary import Dictionary
 from services.mapping.suggest.evidence import ColumnView, value_fit
 from services.mapping.suggest.types import type_fit
 
@@ -21,9 +22,11 @@ WEIGHTS: dict[str, float] = {
     "bias": -3.5,
     "dictionary": 6.0,  # both names are one concept (strength 0–1)
     "part": 3.5,  # the source's concept is part of the target's (a date of a datetime)
+    "related": 3.0,  # the dictionary says the two concepts may stand for each other
     "conflict": -2.5,  # both names are sure of different concepts
     "semantic": 3.0,  # model cosine, rescaled to 0–1 above chance level
     "lexical": 1.5,  # spelling of the expanded words, rescaled to 0–1
+    "abbreviation": 3.5,  # one name abbreviates the other: 'dpt' of department_code
     "values": 1.2,  # what the values look like against what the target holds (-1–1)
     "type": 1.5,  # type fit − 1 (0 when the types fit as they are)
     "known": 6.0,  # confirmed (+1) or rejected (−1) in this hospital's configs
@@ -52,6 +55,7 @@ class PairScores:
 
 
 def score_pairs(
+    dictionary: Dictionary,
     sources: Sequence[ColumnView],
     targets: Sequence[ColumnView],
     *,
@@ -68,15 +72,17 @@ def score_pairs(
     features["lexical"] = _lexical(sources, targets)
     for i, source in enumerate(sources):
         for j, target in enumerate(targets):
-            same, part, conflict = _dictionary(source, target)
+            same, part, related, conflict = _dictionary(dictionary, source, target)
             features["dictionary"][i, j] = same
             features["part"][i, j] = part
+            features["related"][i, j] = related
             features["conflict"][i, j] = conflict
             fit, reason = value_fit(source, target)
             features["values"][i, j] = fit
             if reason and fit > 0:
                 value_reasons[(i, j)] = reason
             features["type"][i, j] = type_fit(source.spec.type, target.spec.type) - 1
+            features["abbreviation"][i, j] = abbreviation(source, target)
             pair = known.get((source.name.lower(), target.name.lower()))
             if pair is not None:
                 features["known"][i, j] = pair.sign
@@ -107,9 +113,32 @@ def _lexical(sources: Sequence[ColumnView], targets: Sequence[ColumnView]) -> np
     return np.clip((best - _LEXICAL_FLOOR) / _LEXICAL_SPAN, 0, 1)
 
 
-def _dictionary(source: ColumnView, target: ColumnView) -> tuple[float, float, float]:
-    """(same concept, source concept part of target's, sure of different concepts)."""
-    same = part = 0.0
+def abbreviation(source: ColumnView, target: ColumnView) -> float:
+    """How surely one name is a vendor abbreviation of the other: its initials ('ps' of
+    pain_score: 1) or its letters in order from the first ('dpt' of department_code: 0.8).
+    Only for a short name the dictionary does not know."""
+    for short, long in ((source, target), (target, source)):
+        if short.concepts:
+            continue
+        letters = "".join(short.expanded.tokens)
+        tokens = [t for t in long.expanded.keys[0].split("_") if t]
+        if not 2 <= len(letters) <= 6 or not letters.isalpha() or not tokens:
+            continue
+        if len(tokens) > 1 and letters == "".join(t[0] for t in tokens):
+            return 1.0
+        joined = "".join(tokens)
+        if len(letters) >= 3 and letters[0] == joined[0] and len(joined) > len(letters):
+            rest = iter(joined[1:])
+            if all(letter in rest for letter in letters[1:]):
+                return 0.8
+    return 0.0
+
+
+def _dictionary(
+    dictionary: Dictionary, source: ColumnView, target: ColumnView
+) -> tuple[float, float, float, float]:
+    """(same concept, source's part of target's, related concepts, sure of unrelated ones)."""
+    same = part = related = 0.0
     for s in source.concepts:
         for t in target.concepts:
             strength = min(s.strength, t.strength)
@@ -117,15 +146,17 @@ def _dictionary(source: ColumnView, target: ColumnView) -> tuple[float, float, f
                 same = max(same, strength)
             elif s.concept.id in t.concept.parts:
                 part = max(part, strength)
+            elif dictionary.are_related(s.concept.id, t.concept.id):
+                related = max(related, strength)
     conflict = 0.0
     sure = (
         source.concept
         and target.concept
         and min(source.concept.strength, target.concept.strength) >= 0.9
     )
-    if sure and not same and not part:
+    if sure and not same and not part and not related:
         conflict = 1.0
-    return same, part, conflict
+    return same, part, related, conflict
 
 
 def reasons_for(
@@ -144,14 +175,13 @@ def reasons_for(
     pair = known.get((source.name.lower(), target.name.lower()))
     if pair is not None:
         said.append((WEIGHTS["known"] * abs(pair.sign), pair.reason))
-    if f["dictionary"] or f["part"]:
+    if f["dictionary"] or f["part"] or f["related"]:
         concept = _shared_concept(source, target)
         if concept:
-            relation = "≈" if f["dictionary"] else "is part of"
             said.append(
                 (
-                    WEIGHTS["dictionary"] * max(f["dictionary"], f["part"]),
-                    f"dictionary: {source.name} {relation} {concept}",
+                    WEIGHTS["dictionary"] * max(f["dictionary"], f["part"], f["related"]),
+                    f"dictionary: {source.name} {concept}",
                 )
             )
     if semantic is not None and f["semantic"] > 0:
@@ -165,6 +195,8 @@ def reasons_for(
         )
     if f["lexical"] > 0.3:
         said.append((WEIGHTS["lexical"] * f["lexical"], "similar spelling"))
+    if f["abbreviation"]:
+        said.append((WEIGHTS["abbreviation"] * f["abbreviation"], "one name abbreviates the other"))
     reason = scores.value_reasons.get((i, j))
     if reason:
         said.append((WEIGHTS["values"] * f["values"], reason))
@@ -174,10 +206,14 @@ def reasons_for(
 
 
 def _shared_concept(source: ColumnView, target: ColumnView) -> str | None:
+    """How the two names meet in the dictionary, as the reason says it."""
     for s in source.concepts:
         for t in target.concepts:
             if s.concept.id == t.concept.id:
-                return s.concept.label
+                return f"≈ {s.concept.label}"
             if s.concept.id in t.concept.parts:
-                return f"{s.concept.label} of {t.concept.label}"
+                return f"= {s.concept.label}, part of {t.concept.label}"
+    source_concept, target_concept = source.concept, target.concept
+    if source_concept and target_concept:
+        return f"= {source_concept.concept.label}, related to {target_concept.concept.label}"
     return None

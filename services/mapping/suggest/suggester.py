@@ -49,7 +49,7 @@ def suggest(
     sources = [view_column(dictionary, c, source_table.name) for c in source_table.columns]
     targets = [view_column(dictionary, c, target_table.name) for c in target_table.columns]
     semantic = _cosines(encoder, sources, targets)
-    scores = score_pairs(sources, targets, semantic=semantic, known=known)
+    scores = score_pairs(dictionary, sources, targets, semantic=semantic, known=known)
     confidence = scores.confidence
     empty = [i for i, view in enumerate(sources) if view.values.all_empty]
     confidence[empty, :] = 0.0  # an all-empty column has nothing to move
