@@ -133,7 +133,10 @@ def _grouped_counts(
     source = str(item.source)
     expression = dialect.quote(source) if source.isidentifier() else f"({source})"
     value = dialect.as_text(expression)
-    sql = f"SELECT {value} AS val, COUNT(*) AS cnt FROM {origin} GROUP BY {value}"
+    # Grouped on the exact value: a case-insensitive collation would count 'a' under 'A',
+    # which the VALUE_MAP does not map. In a group every value is the same, so MIN is it.
+    key = dialect.exact_text_key(value)
+    sql = f"SELECT MIN({value}) AS val, COUNT(*) AS cnt FROM {origin} GROUP BY {key}"
     counts: dict[str, int] = {}
     nulls = 0
     with endpoint.connect() as connection:

@@ -8,6 +8,7 @@ eight pairs right in ten there.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,11 @@ WEIGHTS: dict[str, float] = {
     "known": 6.0,  # confirmed (+1) or rejected (−1) in this hospital's configs
 }
 FEATURES = tuple(name for name in WEIGHTS if name != "bias")
+#: Platt scaling (slope, intercept) of a suggested pair's score into the share of such pairs
+#: that are right, fitted on the development set's suggested pairs (bench/bench_mapping.py
+#: --fit). The set has too few wrong pairs to fit the slope, so it is held at 0.5: surer
+#: scores still read surer.
+CALIBRATION = (0.5, 2.0)
 #: Cosine and spelling below these say nothing: unrelated names score about this much.
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.35, 0.55
 _LEXICAL_FLOOR, _LEXICAL_SPAN = 0.5, 0.5
@@ -52,6 +58,13 @@ class PairScores:
     features: dict[str, np.ndarray]
     confidence: np.ndarray
     value_reasons: dict[tuple[int, int], str]
+
+
+def calibrated(raw: float) -> float:
+    """A suggested pair's raw score as the calibrated probability it is right."""
+    a, b = CALIBRATION
+    raw = min(max(raw, 1e-9), 1 - 1e-9)
+    return 1 / (1 + math.exp(-(a * math.log(raw / (1 - raw)) + b)))
 
 
 def score_pairs(

@@ -4,6 +4,7 @@ calibrated confidence, the reasons, and the transformers and validators it needs
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -12,7 +13,13 @@ from models.mapping_suggestion import Suggestion, TableSpec
 from services.mapping.suggest.assign import NONE_THRESHOLD, assign, combine_parts
 from services.mapping.suggest.dictionary import Dictionary, load_dictionary
 from services.mapping.suggest.evidence import ColumnView, expected_kind, view_column
-from services.mapping.suggest.scoring import PairHistory, PairScores, reasons_for, score_pairs
+from services.mapping.suggest.scoring import (
+    PairHistory,
+    PairScores,
+    calibrated,
+    reasons_for,
+    score_pairs,
+)
 from services.mapping.suggest.transforms import analyze_column
 
 _ALTERNATIVES = 3
@@ -32,6 +39,7 @@ def suggest(
     known: dict[tuple[str, str], PairHistory] | None = None,
     dictionary: Dictionary | None = None,
     threshold: float = NONE_THRESHOLD,
+    calibrate: bool = True,
 ) -> list[Suggestion]:
     """One suggestion per source column, in source order.
 
@@ -42,7 +50,9 @@ def suggest(
         known: this hospital's confirmed (+1) and rejected (−1) pairs, by lower-case
             (source column, target column).
         dictionary: the healthcare dictionary (default: the one shipped with the project).
-        threshold: a pair below this confidence is not suggested; the column stays unmapped.
+        threshold: a pair below this score is not suggested; the column stays unmapped.
+        calibrate: report each pair's calibrated probability (off: the raw score the
+            assignment used, what calibration is fitted on).
     """
     dictionary = dictionary or load_dictionary()
     known = known or {}
@@ -55,10 +65,15 @@ def suggest(
     confidence[empty, :] = 0.0  # an all-empty column has nothing to move
     chosen = assign(confidence, threshold)
     partners = combine_parts(chosen, confidence, sources, targets, threshold)
-    return [
+    found = [
         _suggestion(i, chosen[i], partners.get(i), sources, targets, scores, semantic, known)
         for i in range(len(sources))
     ]
+    if calibrate:
+        found = [
+            replace(s, confidence=calibrated(s.confidence)) if s.target_column else s for s in found
+        ]
+    return found
 
 
 def _cosines(
