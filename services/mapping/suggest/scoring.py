@@ -26,6 +26,7 @@ WEIGHTS: dict[str, float] = {
     "related": 3.0,  # the dictionary says the two concepts may stand for each other
     "conflict": -2.5,  # both names are sure of different concepts
     "semantic": 3.0,  # model cosine, rescaled to 0–1 above chance level
+    "mutual": 1.5,  # each is the other's closest meaning among the two tables' columns
     "lexical": 1.5,  # spelling of the expanded words, rescaled to 0–1
     "abbreviation": 3.5,  # one name abbreviates the other: 'dpt' of department_code
     "values": 1.2,  # what the values look like against what the target holds (-1–1)
@@ -41,6 +42,7 @@ CALIBRATION = (0.5, 2.0)
 #: Cosine and spelling below these say nothing: unrelated names score about this much.
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.35, 0.55
 _LEXICAL_FLOOR, _LEXICAL_SPAN = 0.5, 0.5
+_MUTUAL_FLOOR = 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ def score_pairs(
     value_reasons: dict[tuple[int, int], str] = {}
     if semantic is not None and semantic.size:
         features["semantic"] = np.clip((semantic - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN, 0, 1)
+        features["mutual"] = _mutual_best(semantic)
     features["lexical"] = _lexical(sources, targets)
     for i, source in enumerate(sources):
         for j, target in enumerate(targets):
@@ -103,6 +106,13 @@ def score_pairs(
     for name in FEATURES:
         logit += weights[name] * features[name]
     return PairScores(features, 1 / (1 + np.exp(-logit)), value_reasons)
+
+
+def _mutual_best(cosine: np.ndarray) -> np.ndarray:
+    """1 where a pair is both its row's and its column's closest meaning (and not by chance)."""
+    best_in_row = cosine == cosine.max(axis=1, keepdims=True)
+    best_in_column = cosine == cosine.max(axis=0, keepdims=True)
+    return (best_in_row & best_in_column & (cosine >= _MUTUAL_FLOOR)).astype(np.float64)
 
 
 def _lexical(sources: Sequence[ColumnView], targets: Sequence[ColumnView]) -> np.ndarray:
