@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.mapping.suggest.dictionary import Dictionary
-from services.mapping.suggest.evidence import ColumnView, value_fit
+from services.mapping.suggest.evidence import ColumnView, expected_kind, value_fit
 from services.mapping.suggest.types import type_fit
 
 #: The logistic model's weights, one per evidence feature (see `FEATURES`).
@@ -86,6 +86,9 @@ def score_pairs(
         features["semantic"] = np.clip((semantic - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN, 0, 1)
         features["mutual"] = _mutual_best(semantic)
     features["lexical"] = _lexical(sources, targets)
+    # What the values say depends on the target only through what it holds: read once per kind.
+    holds = [(expected_kind(t), t.concept.concept.id if t.concept else None) for t in targets]
+    fits: dict[tuple[int, tuple[str | None, str | None]], tuple[float, str | None]] = {}
     for i, source in enumerate(sources):
         for j, target in enumerate(targets):
             same, part, related, conflict = _dictionary(dictionary, source, target)
@@ -93,7 +96,10 @@ def score_pairs(
             features["part"][i, j] = part
             features["related"][i, j] = related
             features["conflict"][i, j] = conflict
-            fit, reason = value_fit(source, target)
+            key = (i, holds[j])
+            if key not in fits:
+                fits[key] = value_fit(source, target)
+            fit, reason = fits[key]
             features["values"][i, j] = fit
             if reason and fit > 0:
                 value_reasons[(i, j)] = reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -42,6 +43,7 @@ def type_length(type_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@functools.lru_cache(maxsize=4096)
 def type_fit(source_type: str, target_type: str) -> float:
     """1 when a source value fits the target type as it is, lower when it needs converting."""
     source, target = type_family(source_type), type_family(target_type)
