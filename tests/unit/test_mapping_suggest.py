@@ -181,3 +181,18 @@ def test_values_outside_a_concepts_range_lower_the_pair(small) -> None:
     wrong = {s.source_column: s for s in suggest(odd, target, dictionary=small)}["bw"]
     assert fits.target_column == "weight"
     assert wrong.confidence < fits.confidence
+
+
+def test_cardinality_tells_a_key_from_a_code_set(small) -> None:
+    from services.mapping.suggest.evidence import value_fit, view_column
+
+    def view(name, stats, table="t"):
+        return view_column(small, ColumnSpec(name, "varchar(9)", ("a1", "b2"), stats), table)
+
+    unique = ColumnStats(rows=1000, nulls=0, empties=0, distinct=1000)
+    few = ColumnStats(rows=1000, nulls=10, empties=0, distinct=3)
+    key, code = view("HN", None), view("SEX", None)
+    assert value_fit(view("x", unique), key) == (0.4, "unique in 1,000 rows")
+    assert value_fit(view("x", few), code) == (0.4, "3 distinct values in 990 rows: a code set")
+    assert value_fit(view("x", unique), code)[0] < 0
+    assert value_fit(view("x", ColumnStats(rows=20, distinct=20)), key) == (0.0, None)

@@ -21,7 +21,11 @@ _FUZZY_MIN_LENGTH = 6
 
 #: Name endings that say how a concept is written, not which concept it is.
 _VALUE_SUFFIXES = ("_source_value", "_code", "_id", "_no", "_number", "_value", "_text")
-_SPECIFIC_RANGE = 300  # a range this wide or wider says little about a column's meaning
+_SPECIFIC_RANGE = 300
+_KEY_KINDS = {"identifier", "hn", "citizen_id"}
+_CODED_KINDS = {"code", "flag"}
+_CODE_SET = 20  # distinct values of a code column, at most
+_FEW_ROWS = 50  # a range this wide or wider says little about a column's meaning
 _DATE_KINDS = {"date", "datetime", "year"}
 _NUMBER_KINDS = {"quantity", "count", "money", "year"}
 _TEXT_KINDS = {"text", "name", "address"}
@@ -166,6 +170,23 @@ def value_fit(source: ColumnView, target: ColumnView) -> tuple[float, str | None
         return _number_fit(found, target)
     if kind == "text" and wanted in _DATE_KINDS | _NUMBER_KINDS | {"citizen_id", "time"}:
         return -0.6, None
+    return _cardinality_fit(source, wanted)
+
+
+def _cardinality_fit(source: ColumnView, wanted: str) -> tuple[float, str | None]:
+    """What the number of distinct values says: a key is unique, a code set is small."""
+    stats = source.spec.stats
+    if stats is None or not stats.rows or stats.distinct is None:
+        return 0.0, None
+    present = stats.rows - (stats.nulls or 0) - (stats.empties or 0)
+    if present <= _FEW_ROWS:
+        return 0.0, None  # too few rows to tell a key from a code
+    if wanted in _KEY_KINDS and stats.distinct >= 0.99 * present:
+        return 0.4, f"unique in {present:,} rows"
+    if wanted in _CODED_KINDS and stats.distinct <= _CODE_SET:
+        return 0.4, f"{stats.distinct} distinct values in {present:,} rows: a code set"
+    if wanted in _CODED_KINDS and stats.distinct > 10 * _CODE_SET:
+        return -0.4, None
     return 0.0, None
 
 
