@@ -210,6 +210,13 @@ class Dialect:
         """SQL casting `expression` to text for display."""
         return f"CAST({expression} AS {self.text_cast_type})"
 
+    def exact_text_key(self, expression: str) -> str:
+        """SQL of a text `expression` that only identical values share: grouped on it, 'A', 'a'
+        and 'A ' stay apart, as a Python dict lookup (VALUE_MAP) tells them apart. The SQL
+        standard's text comparison already does here; engines whose usual collations ignore
+        case or trailing blanks compare bytes instead."""
+        return expression
+
     def limit(self, select_sql: str, rows: int) -> str:
         """`select_sql` (ending in ORDER BY) limited to its first `rows` rows."""
         return f"{select_sql} LIMIT {int(rows)}"

@@ -120,6 +120,11 @@ class MSSQLDialect(Dialect):
         # OFFSET … FETCH needs an ORDER BY; ordering by a constant keeps it free.
         return f"{select_sql} ORDER BY (SELECT NULL) OFFSET 0 ROWS FETCH NEXT {int(rows)} ROWS ONLY"
 
+    def exact_text_key(self, expression: str) -> str:
+        # Default collations ignore case, and every collation ignores trailing blanks (ANSI
+        # padding): bytes do neither. 8000 bytes hold the NVARCHAR(4000) of as_text.
+        return f"CAST({expression} AS VARBINARY(8000))"
+
     def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
         parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)
         return f"CONCAT({parts})"

@@ -165,6 +165,11 @@ class MySQLDialect(Dialect):
         # with a zero-date literal, which a strict sql_mode warns about.
         return f"CAST({expression} AS CHAR) LIKE '0000-00-00%'"
 
+    def exact_text_key(self, expression: str) -> str:
+        # The usual collations (utf8mb4_general_ci…) ignore case and pad with spaces: bytes
+        # do neither.
+        return f"CAST({expression} AS BINARY)"
+
     def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
         # || is OR in MySQL unless PIPES_AS_CONCAT is set: CONCAT works in every mode.
         parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)

@@ -5,9 +5,13 @@ independently of the transformers."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from sqlalchemy.engine import URL
 
+from models.mapping_suggestion import Suggestion
+from services.context import ServiceContext
+from tests.factories import register_server
 from tests.integration.migration_fixtures import execute
 
 
@@ -66,7 +70,7 @@ EXISTING_PERSONS = [
         "12"[n % 2],
         datetime.date(1950 + n, 1 + n % 12, 1 + n % 28),
     )
-    for n in range(30)
+    for n in range(30)  # more values than a code set holds (20)
 ]
 
 
@@ -115,3 +119,21 @@ EXPECTED_TRANSFORMERS = {
     "sex": "SEX_CODE",
     "birthday": "BUDDHIST_TO_ISO",
 }
+
+
+def targets_of(suggestions: Iterable[Suggestion]) -> dict[str, str | None]:
+    """Each source column's suggested target."""
+    return {s.source_column: s.target_column for s in suggestions}
+
+
+def transformers_of(suggestions: Iterable[Suggestion]) -> dict[str, list[str]]:
+    """Each source column's suggested transformers, by name, in the order they run."""
+    return {s.source_column: [t.name for t in s.transformers] for s in suggestions}
+
+
+def register_hosxp_and_hdc(ctx: ServiceContext, mysql: URL, pg: URL, *, existing: int = 30) -> None:
+    """`patient` in MariaDB as datasource `hosxp`, `person` in PostgreSQL as `hdc`."""
+    create_patient(mysql)
+    create_person(pg, existing)
+    register_server(ctx, "hosxp", mysql)
+    register_server(ctx, "hdc", pg)

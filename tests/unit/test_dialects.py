@@ -214,6 +214,21 @@ def test_mssql_profile_queries_are_valid_tsql() -> None:
     assert "DATALENGTH([hn]) = 0" in aggregate_sql(mssql, "[dbo].[ovst]", columns, deep=True)
 
 
+def test_exact_text_keys_compare_bytes_where_collations_ignore_case_or_blanks() -> None:
+    # MariaDB's and SQL Server's usual collations count 'a' and 'A ' as 'A': a GROUP BY on them
+    # would merge values a VALUE_MAP tells apart. The T-SQL is checked by parsing it.
+    keys = {name: get_dialect(name).exact_text_key("x") for name in dialects.names()}
+    assert keys == {
+        **dict.fromkeys(dialects.names(), "x"),
+        "mysql": "CAST(x AS BINARY)",
+        "mssql": "CAST(x AS VARBINARY(8000))",
+    }
+    mssql = get_dialect("mssql")
+    value = mssql.as_text("[pttype]")
+    sql = f"SELECT MIN({value}), COUNT(*) FROM [ovst] GROUP BY {mssql.exact_text_key(value)}"
+    assert sqlglot.parse_one(sql, read="tsql").key == "select"
+
+
 # --- hooks services call instead of asking for an engine's name --------------------------------
 
 
