@@ -33,17 +33,23 @@ class CidFormatParams(ConverterParams):
     validate_checksum: bool = Field(
         default=False, description="Also fail IDs whose thirteenth digit is not the check digit."
     )
+    dashes: bool = Field(
+        default=True,
+        description="Write N-NNNN-NNNNN-NN-N; false writes the 13 digits alone (the MOPH 43 "
+        "files and most new systems hold them so).",
+    )
 
 
 @register_transformer("CID_FORMAT")
 class CidFormat(Transformer):
-    """Thai citizen IDs as 'N-NNNN-NNNNN-NN-N'; input may already carry dashes or spaces.
+    """Thai citizen IDs as 'N-NNNN-NNNNN-NN-N' (or 13 bare digits); input may already carry
+    dashes or spaces.
 
     Reasons never quote the value: a citizen ID must not reach a report or a log.
     """
 
     family = "healthcare"
-    description = "Format 13-digit Thai citizen IDs as 1-1017-00203-45-0."
+    description = "Format 13-digit Thai citizen IDs as 1-1017-00203-45-0 (or 1101700203450)."
     Params = CidFormatParams
     output_type = "text"
     examples = (
@@ -56,6 +62,11 @@ class CidFormat(Transformer):
             input=["1101700203451", "1101700203450"],
             params={"validate_checksum": True},
             output=[None, "1-1017-00203-45-0"],
+        ),
+        Example(
+            input=["1-1017-00203-45-0", " 1101700203450 ", "1 1017 00203 45 0"],
+            params={"dashes": False},
+            output=["1101700203450", "1101700203450", "1101700203450"],
         ),
     )
 
@@ -70,13 +81,15 @@ class CidFormat(Transformer):
             reasons[ok & ~checked.reindex(text.index, fill_value=True)] = "check digit is wrong"
             ok &= checked.reindex(text.index, fill_value=False)
         d = digits.str
-        result = (
-            d.slice(0, 1) + "-" + d.slice(1, 5) + "-" + d.slice(5, 10) + "-" + d.slice(10, 12)
-        ) + ("-" + d.slice(12, 13))
+        result = digits
+        if params.dashes:
+            result = (
+                d.slice(0, 1) + "-" + d.slice(1, 5) + "-" + d.slice(5, 10) + "-" + d.slice(10, 12)
+            ) + ("-" + d.slice(12, 13))
         return finish(values, result, ~ok, reasons, params, null=text.isna(), show_value=False)
 
     def output_length_for(self, params: CidFormatParams) -> int | None:
-        return bounded(params, len("1-1017-00203-45-0"))
+        return bounded(params, len("1-1017-00203-45-0") if params.dashes else 13)
 
 
 class HnPadParams(ConverterParams):

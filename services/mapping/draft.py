@@ -50,8 +50,8 @@ def draft_config(ctx: ServiceContext, name: str, *, source: str, target: str) ->
     names = [datasource.name for datasource in list_datasources(ctx)]
     source_name, source_table = split_table_reference(source, names, table_required=True)
     target_name, target_table = split_table_reference(target, names, table_required=False)
-    source_ds = _datasource(ctx, source_name, names)
-    target_ds = _datasource(ctx, target_name, names)
+    source_ds = datasource_named(ctx, source_name, names)
+    target_ds = datasource_named(ctx, target_name, names)
     table = str(source_table)
     try:
         detail = describe_table(ctx, source_ds, table)
@@ -118,8 +118,9 @@ def in_config_order(data: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def _datasource(ctx: ServiceContext, reference: str, names: list[str]) -> str:
-    """The name of the datasource called (or with the id) `reference`."""
+def datasource_named(ctx: ServiceContext, reference: str, names: list[str]) -> str:
+    """The name of the datasource called (or with the id) `reference`; `InvalidInput` with
+    the nearest of `names` when there is none."""
     try:
         return get_datasource(ctx, reference).name
     except DatasourceNotFound:

@@ -84,15 +84,7 @@ def test_suggest_answers_the_services_suggestions_as_a_document(
     "existing",
     [
         30,
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="with a two-row target every column is a code set (suggest/tables.py), "
-                "and the VALUE_MAP reason lists the samples it cannot map "
-                "(suggest/transforms.py _value_map): citizen IDs, HNs, names",
-            ),
-        ),
+        2,
     ],
     ids=["thirty-target-rows", "two-target-rows"],
 )

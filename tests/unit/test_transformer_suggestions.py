@@ -67,8 +67,11 @@ def test_hn_pad_keeps_leading_zeros_only_where_they_were_lost() -> None:
 def test_citizen_ids_with_dashes_get_cid_format_and_every_cid_the_checksum() -> None:
     dashed = ["1-1017-00123-45-6", "3-1005-01234-56-3"]
     advice = _advise(dashed, target_kind="citizen_id")
-    assert [t.name for t in advice.transformers] == ["CID_FORMAT"]
+    (step,) = advice.transformers
+    assert (step.name, step.params) == ("CID_FORMAT", {"dashes": False})
     assert [v.name for v in advice.validators] == ["cid_checksum"]
+    outcome = run_transformer(step.name, _series(dashed), step.params)
+    assert outcome.values.tolist() == ["1101700123456", "3100501234563"]
     bare = _advise(["1101700123456", "3100501234563"], target_kind="citizen_id")
     assert bare.transformers == ()
     assert [v.name for v in bare.validators] == ["cid_checksum"]

@@ -5,18 +5,24 @@ offered is remembered, so a save that changes it teaches the next suggestion."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from models.mapping_suggestion import Suggestion, TableSpec
 from services.context import ServiceContext
 from services.datasources import dialect_of, get_datasource, list_datasources, list_tables
 from services.errors import InvalidInput, TableNotFound
-from services.mapping.draft import draft_config, in_config_order, split_table_reference
+from services.mapping.draft import (
+    datasource_named,
+    draft_config,
+    in_config_order,
+    split_table_reference,
+)
 from services.mapping.knowledge import known_pairs, record_offers
 from services.mapping.suggest.scoring import PairHistory
 from services.mapping.suggest.suggester import TextEncoder, suggest
 from services.mapping.suggest.tables import live_table, report_table
+from services.privacy import scrub_cids
 from utils.text import did_you_mean
 
 
@@ -83,7 +89,9 @@ def suggest_mapping(
     target_spec = _live(ctx, target_name, target_table, "target", target=True)
     encoder = semantic_encoder(ctx) if semantic else None
     history = _history(ctx, source_spec, target_spec)
-    suggestions = suggest(source_spec, target_spec, encoder=encoder, known=history)
+    suggestions = [
+        _scrubbed(s) for s in suggest(source_spec, target_spec, encoder=encoder, known=history)
+    ]
     if remember:
         record_offers(
             ctx,
@@ -99,6 +107,16 @@ def suggest_mapping(
         suggestions=suggestions,
         semantic=encoder is not None,
         elapsed_seconds=time.perf_counter() - started,
+    )
+
+
+def _scrubbed(found: Suggestion) -> Suggestion:
+    """The suggestion with any citizen ID masked in its reasons: the safety net, as for logs
+    (reasons quote only code values, never an identifier's)."""
+    return replace(
+        found,
+        reasons=tuple(scrub_cids(reason) for reason in found.reasons),
+        transformers=tuple(replace(t, reason=scrub_cids(t.reason)) for t in found.transformers),
     )
 
 
@@ -172,7 +190,7 @@ def _table_reference(ctx: ServiceContext, reference: str, role: str) -> tuple[st
         datasource, table = split_table_reference(reference, names, table_required=True)
     except InvalidInput as error:
         raise InvalidInput(error.message.replace("the source", f"the {role}"), field=role) from None
-    return datasource, str(table)
+    return datasource_named(ctx, datasource, names), str(table)
 
 
 def _live(

@@ -21,6 +21,7 @@ GLANCE_ROWS = 500
 SAMPLES_PER_COLUMN = 8
 #: A target column with this many distinct values or fewer in its rows is a code set.
 TARGET_CODE_SET = 20
+_REPEATS = 3  # a code set's values each occur this often on average, at least
 
 
 def live_table(
@@ -54,11 +55,22 @@ def live_table(
                 if not samples:
                     nulls = values.count(None)
                     stats = ColumnStats(len(glance), nulls, len(values) - nulls, distinct=0)
-            known = ()
-            if target and stats.distinct and stats.distinct <= TARGET_CODE_SET:
-                known = tuple(sorted({str(v).strip() for v in values if v not in (None, "")}))
+            known = _code_set(values, stats) if target else ()
             columns.append(ColumnSpec(column.name, column.type, samples, stats, known))
     return TableSpec(detail.name, tuple(columns))
+
+
+def _code_set(values: list[object], stats: ColumnStats) -> tuple[str, ...]:
+    """The values of a target column that holds a code set: few, each repeated; () else.
+
+    Two rows of patients have two distinct HNs: values that do not repeat are no code set
+    (and must never be quoted as one).
+    """
+    present = len(values) - (stats.nulls or 0) - (stats.empties or 0)
+    distinct = stats.distinct or 0
+    if not distinct or distinct > TARGET_CODE_SET or present < _REPEATS * distinct:
+        return ()
+    return tuple(sorted({str(v).strip() for v in values if v not in (None, "")}))
 
 
 def _glance(values: list[object]) -> tuple[tuple[str, ...], ColumnStats]:

@@ -9,11 +9,15 @@ from dataclasses import dataclass, replace
 from models.mapping_suggestion import ColumnSpec, PluginSuggestion
 from services.mapping.suggest.types import type_family
 from services.mapping.suggest.values import ValueFindings, find_values
+from services.privacy import phi_kind
 
 #: Transformers that trim their input themselves: TRIM before them would say nothing.
 _TRIMMING = {"HN_PAD", "CID_FORMAT", "ICD10_NORMALIZE", "VALUE_MAP", "SEX_CODE"}
 _DEFAULT_HN_WIDTH = 9  # HOSxP's HN: nine digits with leading zeros
 _SEX_CONCEPTS = {"sex", "gender"}
+#: What a VALUE_MAP may map into: codes (a known kind) or a column the dictionary does not know.
+#: Never identifiers, names or dates, whose values must not be listed in a reason.
+_CODED_KINDS = {"code", "flag", None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,9 @@ def analyze_column(
         )
         if step is not None
     ]
-    coded = _sex_code(found, target_col, target_concept) or _value_map(found, target_col)
+    coded = _sex_code(found, target_col, target_concept)
+    if coded is None and kind in _CODED_KINDS and phi_kind(column.name, column.samples) is None:
+        coded = _value_map(found, target_col)
     if coded is not None:
         steps.append(coded)
     trimmed = any(step.name in _TRIMMING for step in steps)
@@ -141,9 +147,12 @@ def _hn_pad(
 def _cid_format(found: ValueFindings, kind: str | None) -> PluginSuggestion | None:
     if kind != "citizen_id" or not found.citizen_ids_with_separators:
         return None
+    # The bare 13 digits: what the 43 files and new systems hold (and what fits a CHAR(13)).
     return PluginSuggestion(
         "CID_FORMAT",
-        f"citizen IDs with dashes or spaces in {found.of(found.citizen_ids_with_separators)}",
+        f"citizen IDs with dashes or spaces in {found.of(found.citizen_ids_with_separators)}: "
+        "written as 13 digits",
+        {"dashes": False},
     )
 
 
