@@ -77,6 +77,7 @@ class Dialect:
     char_length_function: ClassVar[str] = "CHAR_LENGTH"
     #: Type values are cast to when shown as text.
     text_cast_type: ClassVar[str] = "VARCHAR(4000)"
+    concat_function: ClassVar[bool] = False  # joins text with CONCAT() rather than SQL's ||
     #: What else to install when the driver is missing, told to the user ("" for nothing).
     driver_install_hint: ClassVar[str] = ""
 
@@ -227,9 +228,11 @@ class Dialect:
         return f"{select_sql} LIMIT {int(rows)}"
 
     def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
-        """SQL joining `expressions` as text with `separator` between them (SQL standard ||)."""
-        glue = f" || '{separator}' || "
-        return glue.join(self.as_text(expression) for expression in expressions)
+        """SQL joining `expressions` as text with `separator` between them."""
+        texts = [self.as_text(expression) for expression in expressions]
+        if self.concat_function:
+            return "CONCAT(" + f", '{separator}', ".join(texts) + ")"
+        return f" || '{separator}' || ".join(texts)
 
     @contextlib.contextmanager
     def sample_of(

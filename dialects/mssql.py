@@ -64,6 +64,7 @@ class MSSQLDialect(Dialect):
     version_sql = "SELECT @@VERSION"
     supports_grouping_sets = True
     char_length_function = "LEN"
+    concat_function = True  # T-SQL has no ||
     text_cast_type = "NVARCHAR(4000)"
     driver_install_hint = "pip install 'his-analyzer[mssql]' and Microsoft's ODBC Driver 18"
     type_rules = MSSQL_TYPES
@@ -124,10 +125,6 @@ class MSSQLDialect(Dialect):
         # Default collations ignore case, and every collation ignores trailing blanks (ANSI
         # padding): bytes do neither. 8000 bytes hold the NVARCHAR(4000) of as_text.
         return f"CAST({expression} AS VARBINARY(8000))"
-
-    def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
-        parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)
-        return f"CONCAT({parts})"
 
     def repeatable_sample_sql(
         self, qualified_table: str, percent: float, key_columns: Sequence[str]

@@ -79,6 +79,7 @@ class MySQLDialect(Dialect):
     system_schemas = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
     quote_chars = ("`", "`")
     version_sql = "SELECT VERSION()"
+    concat_function = True  # || is OR unless PIPES_AS_CONCAT is set
     text_cast_type = "CHAR"
     schema_is_database = True
     foreign_keys_create_indexes = True
@@ -169,11 +170,6 @@ class MySQLDialect(Dialect):
         # The usual collations (utf8mb4_general_ci…) ignore case and pad with spaces: bytes
         # do neither.
         return f"CAST({expression} AS BINARY)"
-
-    def concat_text(self, expressions: Sequence[str], separator: str = " ") -> str:
-        # || is OR in MySQL unless PIPES_AS_CONCAT is set: CONCAT works in every mode.
-        parts = f", '{separator}', ".join(self.as_text(e) for e in expressions)
-        return f"CONCAT({parts})"
 
     def drop_temporary_sql(self, name: str) -> str:
         return f"DROP TEMPORARY TABLE {self.quote(name)}"

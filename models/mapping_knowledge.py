@@ -37,6 +37,19 @@ class ColumnPair:
             name_key(self.target_column),
         )
 
+    def names(self) -> dict[str, str]:
+        """The four names as written, by field (how the store's rows hold them)."""
+        return {
+            "source_table": self.source_table,
+            "source_column": self.source_column,
+            "target_table": self.target_table,
+            "target_column": self.target_column,
+        }
+
+    def keys(self) -> dict[str, str]:
+        """The four compared names, by the store's key columns (`source_table_key`…)."""
+        return {f"{field}_key": key for field, key in zip(self.names(), self.key(), strict=True)}
+
 
 @dataclass(slots=True)
 class KnownPair:

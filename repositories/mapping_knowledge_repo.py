@@ -39,7 +39,7 @@ class SqlMappingKnowledgeRepository:
         """Count one more config version mapping `pair`; its transformers and config are the
         latest ones, its names as that config writes them."""
         latest = {
-            **_names(pair),
+            **pair.names(),
             "transformers": transformers,
             "config_name": config_name,
             "config_version": config_version,
@@ -47,7 +47,7 @@ class SqlMappingKnowledgeRepository:
         }
         self._upsert(
             MappingPairRow,
-            _pair_keys(pair),
+            pair.keys(),
             created={**latest, "confirmed": 1, "rejected": 0},
             changed={**latest, "confirmed": MappingPairRow.confirmed + 1},
         )
@@ -56,8 +56,8 @@ class SqlMappingKnowledgeRepository:
         """Count one more rejected offer of `pair` (a pair never confirmed starts at 0)."""
         self._upsert(
             MappingPairRow,
-            _pair_keys(pair),
-            created={**_names(pair), "transformers": [], "confirmed": 0, "rejected": 1},
+            pair.keys(),
+            created={**pair.names(), "transformers": [], "confirmed": 0, "rejected": 1},
             changed={"rejected": MappingPairRow.rejected + 1, "updated_at": utc_now()},
         )
 
@@ -139,25 +139,6 @@ class SqlMappingKnowledgeRepository:
         self.session.execute(
             statement.on_conflict_do_update(index_elements=list(keys), set_=changed)
         )
-
-
-def _names(pair: ColumnPair) -> dict[str, str]:
-    return {
-        "source_table": pair.source_table,
-        "source_column": pair.source_column,
-        "target_table": pair.target_table,
-        "target_column": pair.target_column,
-    }
-
-
-def _pair_keys(pair: ColumnPair) -> dict[str, str]:
-    source_table, source_column, target_table, target_column = pair.key()
-    return {
-        "source_table_key": source_table,
-        "source_column_key": source_column,
-        "target_table_key": target_table,
-        "target_column_key": target_column,
-    }
 
 
 def _offer_tables(source_table: str, target_table: str) -> list[ColumnElement[bool]]:

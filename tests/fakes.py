@@ -301,7 +301,7 @@ class FakeMappingKnowledgeRepository(_FakeRepository):
         config_version: int,
     ) -> None:
         latest = {
-            **_names(pair),
+            **pair.names(),
             "transformers": transformers,
             "config_name": config_name,
             "config_version": config_version,
@@ -309,7 +309,7 @@ class FakeMappingKnowledgeRepository(_FakeRepository):
         }
         found = self._stored_pair(pair)
         if found is None:
-            self._tx.insert("mapping_pairs", _StoredPair(**latest, confirmed=1, **_keys(pair)))
+            self._tx.insert("mapping_pairs", _StoredPair(**latest, confirmed=1, **pair.keys()))
             return
         found = dataclasses.replace(found, **latest, confirmed=found.confirmed + 1)
         self._tx.update("mapping_pairs", found)
@@ -317,7 +317,7 @@ class FakeMappingKnowledgeRepository(_FakeRepository):
     def add_rejection(self, pair: ColumnPair) -> None:
         found = self._stored_pair(pair)
         if found is None:
-            self._tx.insert("mapping_pairs", _StoredPair(**_names(pair), rejected=1, **_keys(pair)))
+            self._tx.insert("mapping_pairs", _StoredPair(**pair.names(), rejected=1, **pair.keys()))
             return
         found = dataclasses.replace(found, rejected=found.rejected + 1, updated_at=utc_now())
         self._tx.update("mapping_pairs", found)
@@ -366,7 +366,7 @@ class FakeMappingKnowledgeRepository(_FakeRepository):
             self._tx.delete("mapping_offers", row.id)
 
     def _stored_pair(self, pair: ColumnPair) -> _StoredPair | None:
-        keys = _keys(pair)
+        keys = pair.keys()
         return self._first(
             "mapping_pairs", lambda row: all(getattr(row, k) == v for k, v in keys.items())
         )
@@ -389,20 +389,6 @@ class _StoredOffer(OfferedPair):
     source_table_key: str = ""
     source_column_key: str = ""
     target_table_key: str = ""
-
-
-def _names(pair: ColumnPair) -> dict[str, str]:
-    return {
-        "source_table": pair.source_table,
-        "source_column": pair.source_column,
-        "target_table": pair.target_table,
-        "target_column": pair.target_column,
-    }
-
-
-def _keys(pair: ColumnPair) -> dict[str, str]:
-    names = ("source_table_key", "source_column_key", "target_table_key", "target_column_key")
-    return dict(zip(names, pair.key(), strict=True))
 
 
 def _of_tables(source_table: str, target_table: str) -> Callable[[_StoredOffer], bool]:

@@ -410,3 +410,13 @@ def test_services_import_no_private_dialect_module() -> None:
             if any(name.startswith("dialects._") for name in names):
                 private.append(f"{path.relative_to(services.parent)}:{node.lineno}")
     assert private == []
+
+
+def test_text_is_joined_with_each_engines_own_operator() -> None:
+    # || is OR on MySQL and unknown to T-SQL: they join with CONCAT(); the T-SQL parses.
+    joined = {name: get_dialect(name).concat_text(["d", "t"]) for name in dialects.names()}
+    assert joined["postgresql"] == "CAST(d AS TEXT) || ' ' || CAST(t AS TEXT)"
+    assert joined["sqlite"] == "CAST(d AS TEXT) || ' ' || CAST(t AS TEXT)"
+    assert joined["mysql"] == "CONCAT(CAST(d AS CHAR), ' ', CAST(t AS CHAR))"
+    assert joined["mssql"] == "CONCAT(CAST(d AS NVARCHAR(4000)), ' ', CAST(t AS NVARCHAR(4000)))"
+    assert sqlglot.parse_one(f"SELECT {joined['mssql']} FROM [ovst]", read="tsql").key == "select"

@@ -5,6 +5,7 @@ offered is remembered, so a save that changes it teaches the next suggestion."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -136,14 +137,19 @@ def suggest_config(
         ctx, source=source, target=f"{data['target']}.{data['target_table']}", semantic=semantic
     )
     dialect = dialect_of(get_datasource(ctx, data["source"]).db_type)
-    mappings = config_mappings(found.suggestions, concat=dialect.concat_text)
+    mappings = config_mappings(
+        found.suggestions,
+        concat=lambda columns: dialect.concat_text([dialect.quote(c) for c in columns]),
+    )
     targets = {m["source"]: m.get("target") for m in mappings if not m.get("ignore")}
     data["mappings"] = mappings
     data["key_columns"] = [targets[c] for c in data["source_key"] if targets.get(c)]
     return in_config_order(data), found
 
 
-def config_mappings(suggestions: list[Suggestion], *, concat: Any) -> list[dict[str, Any]]:
+def config_mappings(
+    suggestions: list[Suggestion], *, concat: Callable[[list[str]], str]
+) -> list[dict[str, Any]]:
     """Config mappings from suggestions, in source order: the suggested target with its
     transformers and validators, or ignored. A date and a time going into one datetime
     become one mapping reading both (`concat` builds the SQL joining them)."""
