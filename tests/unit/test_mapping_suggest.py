@@ -196,3 +196,18 @@ def test_cardinality_tells_a_key_from_a_code_set(small) -> None:
     assert value_fit(view("x", few), code) == (0.4, "3 distinct values in 990 rows: a code set")
     assert value_fit(view("x", unique), code)[0] < 0
     assert value_fit(view("x", ColumnStats(rows=20, distinct=20)), key) == (0.0, None)
+
+
+def test_a_column_that_loses_its_target_says_to_which_column(small) -> None:
+    source = _table(
+        "patient",
+        ColumnSpec("hn", "varchar(9)", ("000001234",)),
+        ColumnSpec("hosp_no", "varchar(9)", ("000001234",)),
+    )
+    target = _table("person", ColumnSpec("HN", "varchar(15)"))
+    found = {s.source_column: s for s in suggest(source, target, dictionary=small)}
+    winner, loser = sorted(found.values(), key=lambda s: s.target_column is None)
+    assert winner.target_column == "HN" and loser.target_column is None
+    (reason,) = loser.reasons
+    assert reason.startswith("no target column fits well enough (best: HN, ")
+    assert reason.endswith(f", taken by {winner.source_column})")

@@ -65,8 +65,11 @@ def suggest(
     confidence[empty, :] = 0.0  # an all-empty column has nothing to move
     chosen = assign(confidence, threshold)
     partners = combine_parts(chosen, confidence, sources, targets, threshold)
+    taken = {j: sources[i].name for i, j in enumerate(chosen) if j is not None}
     found = [
         _suggestion(i, chosen[i], partners.get(i), sources, targets, scores, semantic, known)
+        if chosen[i] is not None
+        else _unmapped(i, sources[i], targets, scores.confidence[i], taken)
         for i in range(len(sources))
     ]
     if calibrate:
@@ -86,9 +89,24 @@ def _cosines(
     return vectors[: len(sources)] @ vectors[len(sources) :].T
 
 
+def _unmapped(
+    i: int, source: ColumnView, targets: list[ColumnView], row: np.ndarray, taken: dict[int, str]
+) -> Suggestion:
+    """A column left unmapped, and why: empty, or no target fits well enough."""
+    advice = analyze_column(source.spec, None)
+    best = float(row.max()) if row.size else 0.0
+    return Suggestion(
+        source_column=source.name,
+        target_column=None,
+        confidence=1.0 - best,
+        reasons=(advice.ignore_reason or _no_match_reason(row, targets, taken),),
+        alternatives=_alternatives(row, targets, exclude=None),
+    )
+
+
 def _suggestion(
     i: int,
-    j: int | None,
+    j: int,
     partner: int | None,
     sources: list[ColumnView],
     targets: list[ColumnView],
@@ -99,17 +117,6 @@ def _suggestion(
     source = sources[i]
     row = scores.confidence[i]
     alternatives = _alternatives(row, targets, exclude=j)
-    if j is None:
-        advice = analyze_column(source.spec, None)
-        best = float(row.max()) if row.size else 0.0
-        reason = advice.ignore_reason or _no_match_reason(row, targets)
-        return Suggestion(
-            source_column=source.name,
-            target_column=None,
-            confidence=1.0 - best,
-            reasons=(reason,),
-            alternatives=alternatives,
-        )
     target = targets[j]
     advice = analyze_column(
         source.spec,
@@ -141,8 +148,9 @@ def _alternatives(
     )[:_ALTERNATIVES]
 
 
-def _no_match_reason(row: np.ndarray, targets: list[ColumnView]) -> str:
+def _no_match_reason(row: np.ndarray, targets: list[ColumnView], taken: dict[int, str]) -> str:
     if not row.size:
         return "the target table has no columns"
     k = int(np.argmax(row))
-    return f"no target column fits (best: {targets[k].name}, {row[k]:.0%})"
+    by = f", taken by {taken[k]}" if k in taken else ""
+    return f"no target column fits well enough (best: {targets[k].name}, {row[k]:.0%}{by})"
