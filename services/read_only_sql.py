@@ -3,30 +3,39 @@ checked before it reaches the hospital's server, by the run and by the save's li
 
 from __future__ import annotations
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError
+import functools
+from typing import TYPE_CHECKING
 
 from dialects.base import Dialect
 from services.errors import InvalidConfig
 from utils.text import one_line
 
-# Nodes that write, lock or change schema: none may appear anywhere in a source query,
-# not even inside a CTE ("WITH d AS (DELETE … RETURNING *) SELECT …").
-_WRITES: tuple[type[exp.Expression], ...] = (
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Merge,
-    exp.Create,
-    exp.Drop,
-    exp.Alter,
-    exp.TruncateTable,
-    exp.Command,
-    exp.Into,  # SELECT … INTO new_table creates a table
-    exp.Lock,  # SELECT … FOR UPDATE takes row locks on the live HIS
-)
-_READS: tuple[type[exp.Expression], ...] = (exp.Select, exp.Union, exp.Intersect, exp.Except)
+if TYPE_CHECKING:  # sqlglot loads on the first check: every command start need not pay it
+    from sqlglot import exp
+
+
+@functools.cache
+def _node_kinds() -> tuple[tuple[type[exp.Expression], ...], tuple[type[exp.Expression], ...]]:
+    """(what a read-only query may be, what none of its nodes may be)."""
+    from sqlglot import exp
+
+    reads = (exp.Select, exp.Union, exp.Intersect, exp.Except)
+    # Nodes that write, lock or change schema: none may appear anywhere in a source query,
+    # not even inside a CTE ("WITH d AS (DELETE … RETURNING *) SELECT …").
+    writes = (
+        exp.Insert,
+        exp.Update,
+        exp.Delete,
+        exp.Merge,
+        exp.Create,
+        exp.Drop,
+        exp.Alter,
+        exp.TruncateTable,
+        exp.Command,
+        exp.Into,  # SELECT … INTO new_table creates a table
+        exp.Lock,  # SELECT … FOR UPDATE takes row locks on the live HIS
+    )
+    return reads, writes
 
 
 def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
@@ -36,6 +45,10 @@ def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
         InvalidConfig: (field `generate_sql`) it does not parse, holds several statements, is
             not a SELECT, or writes, locks or changes anything.
     """
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    reads, writes = _node_kinds()
     where = f"generate_sql ({dialect.display_name})"
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect.sqlglot_dialect) if s is not None]
@@ -48,11 +61,11 @@ def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
             field="generate_sql",
         )
     (statement,) = statements
-    if not isinstance(statement, _READS):
+    if not isinstance(statement, reads):
         kind = statement.key.upper()
         raise InvalidConfig(f"{where} must be a SELECT, not {kind}.", field="generate_sql")
     for node in statement.walk():
-        if isinstance(node, _WRITES):
+        if isinstance(node, writes):
             raise InvalidConfig(
                 f"{where} must only read, but it contains {_describe(node)}.", field="generate_sql"
             )
@@ -60,6 +73,8 @@ def check_read_only_select(sql: str, dialect: Dialect) -> exp.Expression:
 
 
 def _describe(node: exp.Expression) -> str:
+    from sqlglot import exp
+
     names = {exp.Into: "SELECT … INTO", exp.Lock: "a row lock (FOR UPDATE/SHARE)"}
     for kind, name in names.items():
         if isinstance(node, kind):

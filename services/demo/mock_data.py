@@ -9,8 +9,6 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from dialects.bulk import BulkLoadError
-from mini_his.gen_mini_his import generate
-from mini_his.plan import MAX_VISITS
 from mini_his.schema import TABLE_NAMES
 from models.progress import ProgressEvent, ProgressKind
 from protocols.progress import ProgressSink, ignore_progress
@@ -49,6 +47,9 @@ def generate_mock_his(
     Returns:
         Rows written per table, in load order.
     """
+    # The generator (numpy with it) loads only to generate: every command start need not pay.
+    from mini_his.gen_mini_his import generate
+
     _check_counts(patients, visits, seed)
     endpoint = open_endpoint(ctx, datasource)
     schema = endpoint.schema
@@ -79,6 +80,8 @@ def existing_mock_tables(ctx: ServiceContext, *, datasource: str | uuid.UUID) ->
 
 
 def _check_counts(patients: int, visits: int | None, seed: int) -> None:
+    from mini_his.plan import MAX_VISITS
+
     if not 1 <= patients <= MAX_PATIENTS:
         raise InvalidInput(
             f"Patients must be between 1 and {MAX_PATIENTS:,}, not {patients}.", field="patients"
