@@ -6,15 +6,17 @@ import contextlib
 import fcntl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
+if TYPE_CHECKING:  # Alembic loads only when the store needs a migration (not on every start)
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The newest migration in migrations/versions; a test keeps it equal to Alembic's own head.
+HEAD_REVISION = "0003"
 # Any constant works; it only has to be the same for every process of this application.
 _PG_MIGRATION_LOCK_ID = 0x48495341
 
@@ -42,6 +44,8 @@ def _configure_sqlite_connection(dbapi_connection: object, _record: object) -> N
 
 def alembic_config(engine: Engine) -> AlembicConfig:
     """An Alembic config pointing at our migrations, bound to `engine`."""
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -50,6 +54,10 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade_schema(engine: Engine) -> None:
     """Bring the store's tables to the newest migration; safe to call from every process."""
+    if _at_head(engine):
+        return  # the usual start: one query, no Alembic
+    from alembic import command
+
     config = alembic_config(engine)
     with _migration_lock(engine), engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -58,13 +66,26 @@ def upgrade_schema(engine: Engine) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the store is at, or None for an empty store."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
-    """The newest migration this code ships."""
+    """The newest migration this code ships, as Alembic reads the migration files."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the store's recorded migration is `HEAD_REVISION` (read without Alembic)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return [row[0] for row in versions] == [HEAD_REVISION]
 
 
 @contextlib.contextmanager
