@@ -49,13 +49,6 @@ class TableSpec:
     name: str
     columns: tuple[ColumnSpec, ...]
 
-    def column(self, name: str) -> ColumnSpec:
-        """The column called `name` (exact spelling); KeyError when there is none."""
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
-
 
 @dataclass(frozen=True, slots=True)
 class PluginSuggestion:

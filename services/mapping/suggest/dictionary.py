@@ -64,10 +64,6 @@ class Dictionary:
         concept_id = self.by_name.get(name_key(name))
         return None if concept_id is None else self.concepts[concept_id]
 
-    def whole_of(self, part_id: str) -> list[Concept]:
-        """The datetime concepts `part_id` is a part of."""
-        return [c for c in self.concepts.values() if part_id in c.parts]
-
     def are_related(self, one: str, other: str) -> bool:
         """Whether either concept lists the other as related."""
         return other in self.concepts[one].related or one in self.concepts[other].related

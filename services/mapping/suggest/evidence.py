@@ -11,7 +11,7 @@ from services.mapping.suggest.dictionary import Concept, Dictionary
 from services.mapping.suggest.expand import ExpandedName, expand_name
 from services.mapping.suggest.names import name_key
 from services.mapping.suggest.types import type_family
-from services.mapping.suggest.values import ValueFindings, find_values
+from services.mapping.suggest.values import SMALL_CODE_SET, ValueFindings, find_values
 
 #: How much a concept found through each kind of key counts, by the key's place in
 #: `ExpandedName.keys`: the name as written is surest; later variants are inferences.
@@ -24,7 +24,6 @@ _VALUE_SUFFIXES = ("_source_value", "_code", "_id", "_no", "_number", "_value", 
 _SPECIFIC_RANGE = 300
 _KEY_KINDS = {"identifier", "hn", "citizen_id"}
 _CODED_KINDS = {"code", "flag"}
-_CODE_SET = 20  # distinct values of a code column, at most
 _FEW_ROWS = 50  # a range this wide or wider says little about a column's meaning
 _DATE_KINDS = {"date", "datetime", "year"}
 _NUMBER_KINDS = {"quantity", "count", "money", "year"}
@@ -183,9 +182,9 @@ def _cardinality_fit(source: ColumnView, wanted: str) -> tuple[float, str | None
         return 0.0, None  # too few rows to tell a key from a code
     if wanted in _KEY_KINDS and stats.distinct >= 0.99 * present:
         return 0.4, f"unique in {present:,} rows"
-    if wanted in _CODED_KINDS and stats.distinct <= _CODE_SET:
+    if wanted in _CODED_KINDS and stats.distinct <= SMALL_CODE_SET:
         return 0.4, f"{stats.distinct} distinct values in {present:,} rows: a code set"
-    if wanted in _CODED_KINDS and stats.distinct > 10 * _CODE_SET:
+    if wanted in _CODED_KINDS and stats.distinct > 10 * SMALL_CODE_SET:
         return -0.4, None
     return 0.0, None
 

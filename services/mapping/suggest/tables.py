@@ -13,14 +13,13 @@ from models.mapping_suggestion import ColumnSpec, ColumnStats, TableSpec
 from services.context import ServiceContext
 from services.datasources import describe_table, open_endpoint
 from services.errors import InvalidInput
+from services.mapping.suggest.values import SMALL_CODE_SET
 from services.reports import parse_top_values, report_file
 
 #: Rows read for a first look at a table's values; a column with nothing in them gets its
 #: own query for a few non-empty values (smart sampling).
 GLANCE_ROWS = 500
 SAMPLES_PER_COLUMN = 8
-#: A target column with this many distinct values or fewer in its rows is a code set.
-TARGET_CODE_SET = 20
 _REPEATS = 3  # a code set's values each occur this often on average, at least
 
 
@@ -68,7 +67,7 @@ def _code_set(values: list[object], stats: ColumnStats) -> tuple[str, ...]:
     """
     present = len(values) - (stats.nulls or 0) - (stats.empties or 0)
     distinct = stats.distinct or 0
-    if not distinct or distinct > TARGET_CODE_SET or present < _REPEATS * distinct:
+    if not distinct or distinct > SMALL_CODE_SET or present < _REPEATS * distinct:
         return ()
     return tuple(sorted({str(v).strip() for v in values if v not in (None, "")}))
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from models.mapping_suggestion import ColumnSpec
+from services.mapping.suggest.names import THAI
 
 _CLOCK = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 #: Date layouts, each with the name a reason shows.
@@ -35,12 +36,11 @@ INTEGER = re.compile(r"^[+-]?\d+$")
 FLOAT_INT = re.compile(r"^[+-]?\d+\.0+$")
 NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
 CID_SEPARATORS = re.compile(r"[\s-]")
-THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Thai TIS-620 bytes read as latin-1 land in U+00A1–U+00FB; real Thai is U+0E00–U+0E7F.
 MOJIBAKE = re.compile(r"[\u00a1-\u00fb]")
 SEX_WORDS = frozenset({"m", "f", "male", "female", "ช", "ญ", "ชาย", "หญิง", "man", "woman"})
 #: A small code set: this many distinct values or fewer.
-SMALL_CODE_SET = 20
+SMALL_CODE_SET = 20  # the one bound: source, target and evidence alike
 
 
 @dataclass(slots=True)
@@ -66,7 +66,6 @@ class ValueFindings:
     json_values: int = 0
     mojibake: int = 0
     padded: int = 0
-    thai_text: int = 0
     sex_words: int = 0
     distinct: int = 0
     digit_lengths: frozenset[int] = frozenset()
@@ -223,7 +222,5 @@ def _read_one(found: ValueFindings, value: str, digit_lengths: set[int]) -> None
         found.json_values += 1
     if _is_mojibake(value):
         found.mojibake += 1
-    if THAI.search(value):
-        found.thai_text += 1
     if value.lower() in SEX_WORDS:
         found.sex_words += 1
