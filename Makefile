@@ -7,10 +7,10 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup install run test lint format bench clean bytecode
+.PHONY: help setup install run test lint format bench clean bytecode screenshots
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: $(STAMP) bytecode ## Create the demo on first run, then start the API (:800
 
 test: lint bytecode ## Lint, then the whole suite (unit, integration on real databases, e2e)
 	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+screenshots: $(STAMP) bytecode ## Save a PNG of every dashboard page, with real data, to docs/screenshots/
+	HIS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/e2e/test_dashboard_pages_browser.py
 
 # The project's own bytecode, compiled once: where the environment forbids writing it on import
 # (PYTHONDONTWRITEBYTECODE), every `his-analyzer` a test starts would compile it all again.

@@ -1,4 +1,4 @@
-"""Page logic of the Datasources page: table rows, form parsing, tests and table browsing.
+"""Page logic of the Settings page's Datasources tab: rows, add / edit forms, tests, browsing.
 
 Errors are the services' `HisError` subclasses and propagate unchanged; the view shows them.
 """
@@ -6,11 +6,14 @@ Errors are the services' `HisError` subclasses and propagate unchanged; the view
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.datasource import Datasource
+from models.schema import TableDetail
 from services import datasources
 from services.context import ServiceContext
-from services.datasources import ConnectionTestResult
+from services.datasources import KEEP, ConnectionTestResult
+from services.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +30,10 @@ class DatasourceRow:
 
 @dataclass(frozen=True, slots=True)
 class DatasourceForm:
-    """The add-datasource form's values as the widgets return them (blank means "not given")."""
+    """The add / edit form's values as the widgets return them (blank means "not given").
+
+    In the edit form a blank password keeps the stored one; `remove_password` clears it.
+    """
 
     name: str
     db_type: str
@@ -37,6 +43,7 @@ class DatasourceForm:
     username: str = ""
     password: str = field(default="", repr=False)
     schema: str = ""
+    remove_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,7 @@ class ColumnRow:
 
 
 class DatasourceController:
-    """Everything the Datasources page does, as calls on the shared service context."""
+    """Everything the Datasources tab does, as calls on the shared service context."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -93,13 +100,68 @@ class DatasourceController:
             db_type=form.db_type,
             database=form.database,
             host=form.host,
-            # number_input hands back a float when its step is not an int; ports are ints.
-            port=None if form.port is None else int(form.port),
+            port=_port(form.port),
             username=form.username.strip() or None,
             # Passwords are taken verbatim: leading or trailing spaces can be part of one.
             password=form.password or None,
             schema=form.schema.strip() or None,
         )
+
+    def form_of(self, name: str) -> DatasourceForm:
+        """The stored fields of a datasource as the edit form starts from (password blank).
+
+        Raises:
+            DatasourceNotFound: it was deleted since the list was read.
+        """
+        stored = datasources.get_datasource(self.ctx, name)
+        return DatasourceForm(
+            name=stored.name,
+            db_type=stored.db_type,
+            database=stored.database,
+            host=stored.host or "",
+            port=stored.port,
+            username=stored.username or "",
+            schema=stored.schema or "",
+        )
+
+    def update(self, name: str, form: DatasourceForm) -> Datasource:
+        """Replace every field of datasource `name` with the form's; the password as the form
+        says: a new one typed, removed when `remove_password`, otherwise kept.
+
+        Raises:
+            InvalidInput: both a new password and `remove_password` were given, or a field is
+                invalid; DatasourceNotFound, PluginNotFound, Conflict: as `update_datasource`.
+        """
+        password: Any = KEEP
+        if form.remove_password and form.password:
+            raise InvalidInput(
+                "Type a new password or remove the stored one, not both.", field="password"
+            )
+        if form.remove_password:
+            password = None
+        elif form.password:
+            password = form.password  # verbatim, as when adding
+        return datasources.update_datasource(
+            self.ctx,
+            name,
+            password=password,
+            name=form.name,
+            db_type=form.db_type,
+            database=form.database,
+            host=form.host,
+            port=_port(form.port),
+            username=form.username.strip() or None,
+            schema=form.schema.strip() or None,
+        )
+
+    def usage(self, name: str) -> str:
+        """What deleting the datasource would leave without one, in words ("config visits and
+        pipeline nightly"); empty when nothing uses it.
+
+        Raises:
+            DatasourceNotFound: it was deleted since the list was read.
+        """
+        return datasources.datasource_usage(self.ctx, name).describe()
 
     def test(self, name: str) -> ConnectionTestResult:
         """Connect to the datasource; the server's version and how long it took.
@@ -130,17 +192,26 @@ class DatasourceController:
         Raises:
             TableNotFound: the table is gone (dropped since the list was read).
         """
-        detail = datasources.describe_table(self.ctx, name, table)
-        return [
-            ColumnRow(
-                column=column.name,
-                type=column.type,
-                nullable=column.nullable,
-                default=column.default or "",
-                primary_key=column.primary_key,
-            )
-            for column in detail.columns
-        ]
+        return column_rows(datasources.describe_table(self.ctx, name, table))
+
+
+def column_rows(table: TableDetail) -> list[ColumnRow]:
+    """A table's columns as the pages list them: type, nullable, default, primary key."""
+    return [
+        ColumnRow(
+            column=column.name,
+            type=column.type,
+            nullable=column.nullable,
+            default=column.default or "",
+            primary_key=column.primary_key,
+        )
+        for column in table.columns
+    ]
+
+
+def _port(port: float | int | None) -> int | None:
+    # number_input hands back a float when its step is not an int; ports are ints.
+    return None if port is None else int(port)
 
 
 def _row(datasource: Datasource) -> DatasourceRow:

@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Integer, text
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Integer, event, text
+from sqlalchemy.engine import URL, Engine
 
 from dialects._sql import error_text
 from dialects._sqlite_checksums import FINGERPRINT, NUMBER_SUM, Fingerprint, NumberSum
@@ -67,6 +67,14 @@ class SQLiteDialect(Dialect):
     def engine_options(self, spec: ConnectionSpec) -> dict[str, Any]:
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
 
+    def prepare_engine(self, engine: Engine) -> None:
+        # sqlite3 begins a transaction on its own, and only before a write: a SAVEPOINT taken
+        # first (each load attempt takes one) then runs outside any transaction, and releasing
+        # it commits, so rolling back the batch or a test run undid nothing. SQLAlchemy's
+        # documented remedy: the driver begins nothing, and the engine's own BEGIN is sent.
+        event.listen(engine, "connect", _driver_begins_nothing)
+        event.listen(engine, "begin", _begin)
+
     def current_schema(self, connection: Connection) -> str | None:
         return "main"
 
@@ -120,6 +128,14 @@ class SQLiteDialect(Dialect):
 
     def checksum_sum(self, expression: str) -> str:
         return f"{_EXACT_SUM}({expression})"
+
+
+def _driver_begins_nothing(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _bindable(rows: Iterable[Sequence[object]]) -> Iterator[tuple[object, ...]]:

@@ -126,7 +126,9 @@ def generate(
                 target.execute(CreateIndex(index))
             if not inline_keys:
                 for key in sorted(table.foreign_key_constraints, key=lambda fk: str(fk.name)):
-                    target.execute(AddConstraint(key))
+                    # Not isolated: the shared Table objects must still declare the key inline
+                    # in CREATE TABLE the next time they go to an engine that does (MariaDB).
+                    target.execute(AddConstraint(key, isolate_from_table=False))
         target.commit()
     except BaseException:
         target.rollback()

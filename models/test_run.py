@@ -3,7 +3,8 @@ column and reason with a few of their values, and the first transformed rows (pu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 #: Distinct failing values a group of would-be rejects keeps.
@@ -49,3 +50,39 @@ class TestRunReport:
     would_reject: int  # rows, not checks: a row failing two checks counts once
     groups: tuple[SampledRejectGroup, ...] = ()
     preview: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe form, kept in a test job's summary so any face can show the report."""
+        return {
+            "step": self.step,
+            "rows_read": self.rows_read,
+            "would_load": self.would_load,
+            "would_reject": self.would_reject,
+            "groups": [{**asdict(group), "values": list(group.values)} for group in self.groups],
+            "preview": [{name: _json_value(v) for name, v in row.items()} for row in self.preview],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TestRunReport:
+        """The report `to_json` wrote."""
+        return cls(
+            step=data["step"],
+            rows_read=data["rows_read"],
+            would_load=data["would_load"],
+            would_reject=data["would_reject"],
+            groups=tuple(
+                SampledRejectGroup(**{**group, "values": tuple(group.get("values", ()))})
+                for group in data.get("groups", ())
+            ),
+            preview=tuple(dict(row) for row in data.get("preview", ())),
+        )
+
+
+def _json_value(value: Any) -> Any:
+    # Preview values are already masked text or plain numbers; a NaN or an infinity is no JSON
+    # number (PostgreSQL's JSONB refuses it), so it travels as its text like any other value.
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return str(value)

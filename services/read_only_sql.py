@@ -80,3 +80,21 @@ def _describe(node: exp.Expression) -> str:
         if isinstance(node, kind):
             return name
     return node.key.upper()
+
+
+def tables_read(sql: str, dialect: Dialect) -> list[str]:
+    """The tables a read-only SELECT reads, each once, in the order the parser meets them
+    (the names of its own CTEs left out): which table a config's query comes from.
+
+    Raises:
+        InvalidConfig: as `check_read_only_select`.
+    """
+    from sqlglot import exp
+
+    statement = check_read_only_select(sql, dialect)
+    own = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
+    names: list[str] = []
+    for table in statement.find_all(exp.Table):
+        if table.name and table.name not in own and table.name not in names:
+            names.append(table.name)
+    return names

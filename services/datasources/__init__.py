@@ -1,6 +1,7 @@
 """Datasources: register, test and discover the databases a hospital migrates between."""
 
 from services.datasources.discovery import (
+    describe_schema,
     describe_table,
     list_schemas,
     list_tables,
@@ -36,6 +37,7 @@ __all__ = [
     "database_types",
     "datasource_usage",
     "delete_datasource",
+    "describe_schema",
     "describe_table",
     "dialect_of",
     "get_datasource",

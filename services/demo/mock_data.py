@@ -71,6 +71,24 @@ def generate_mock_his(
     return counts
 
 
+def planned_mock_rows(
+    *, patients: int, visits: int | None = None, seed: int = 42
+) -> dict[str, int]:
+    """Rows per table (in load order) that `generate_mock_his` with these arguments writes.
+
+    Read from the plan the generator itself draws for the seed, so the counts are exact; no
+    database is touched. Drawing the plan takes about a quarter of a second per 100,000
+    patients.
+
+    Raises:
+        InvalidInput: a count or the seed is out of range.
+    """
+    from mini_his.data import MiniHisData
+
+    _check_counts(patients, visits, seed)
+    return MiniHisData(patients, visits, seed).row_counts()
+
+
 def existing_mock_tables(ctx: ServiceContext, *, datasource: str | uuid.UUID) -> list[str]:
     """The mini_his table names that already exist in the datasource (they would be replaced)."""
     endpoint = open_endpoint(ctx, datasource)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from pathlib import Path
 
 from config import Settings
 from services.context import ServiceContext
-from services.datasources import create_datasource, list_datasources
+from services.datasources import create_datasource, get_datasource, list_datasources
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,19 @@ def demo_files(settings: Settings) -> tuple[Path, Path]:
     """The demo's two SQLite files in the data directory: the source's, then the target's."""
     data_dir = settings.data_dir.resolve()
     return data_dir / "demo_source.sqlite", data_dir / "demo_target.sqlite"
+
+
+def is_demo_database(ctx: ServiceContext, datasource: str | uuid.UUID) -> bool:
+    """Whether the datasource (name or id) points at one of the demo's own SQLite files.
+
+    Decided by the file, not the name: a demo datasource renamed is still the demo, and one
+    re-pointed at another database is not.
+
+    Raises:
+        DatasourceNotFound: no datasource has that name or id.
+    """
+    found = get_datasource(ctx, datasource)
+    return found.db_type == "sqlite" and Path(found.database).resolve() in demo_files(ctx.settings)
 
 
 def _write_demo_source(path: Path) -> None:

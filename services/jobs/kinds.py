@@ -155,8 +155,10 @@ def _run_migration(ctx: ServiceContext, job: Job, options: JobOptions, call: Job
 
 
 def migration_summary(result: MigrationResult) -> dict[str, Any]:
-    """What a migration job reports at its end: counts, timing, the reconciliation's verdict."""
-    return {
+    """What a migration job reports at its end: counts, timing, the reconciliation's verdict;
+    a test run's also its report (the masked preview rows, the would-be rejects grouped),
+    since a test leaves nothing else behind to show."""
+    summary = {
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
         "rows_rejected": result.rows_rejected,
@@ -169,6 +171,11 @@ def migration_summary(result: MigrationResult) -> dict[str, Any]:
             result.reconciliation.to_dict() if result.reconciliation else None
         ),
     }
+    if result.test:
+        from services.migration import summarize_test_run
+
+        summary["test_report"] = summarize_test_run(result).to_json()
+    return summary
 
 
 def _recorded(result: MigrationResult) -> uuid.UUID | None:

@@ -2,6 +2,7 @@
 
 from models.config_record import ConfigRecord, ConfigVersion
 from services.mapping.configs import (
+    check_config_text,
     compare_config_versions,
     config_name,
     delete_config,
@@ -43,6 +44,7 @@ __all__ = [
     "LiveTable",
     "MappingChange",
     "check_against_live_schemas",
+    "check_config_text",
     "compare_config_versions",
     "config_name",
     "delete_config",

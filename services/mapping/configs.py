@@ -227,13 +227,31 @@ def import_config(
     `check_live` as for `save_config`."""
     if format != "json":
         raise InvalidInput(f"Only JSON configs can be imported, not {format!r}.", field="format")
+    return save_config(ctx, _json_data(text), summary=summary, check_live=check_live)
+
+
+def check_config_text(ctx: ServiceContext, text: str) -> MigrationConfig:
+    """The config in JSON text, validated as `import_config` validates it before saving
+    (schema, plugins, its datasources by name or id), without saving it and without the
+    live-schema check: what a person is shown before deciding to import a file.
+
+    Raises:
+        InvalidConfig: not JSON, or the config does not validate (one line).
+    """
+    data = _json_data(text)
+    with ctx.uow() as uow:
+        config = _parse(resolve_datasource_names(uow, data))
+        require_datasources(uow, config)
+    return config
+
+
+def _json_data(text: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidConfig(
             f"Not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
-    return save_config(ctx, data, summary=summary, check_live=check_live)
 
 
 def in_field_order(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -146,8 +146,10 @@ def _kind_from_name(column_name: str, table_name: str | None, values: list[str])
             ):
                 return kind
     for pair in zip(words, words[1:], strict=False):
+        # Judged as the compound it spells ("firstname"), not as its bare last word: a
+        # `first_name` holding given names alone ("สมศักดิ์") is a person's name all the same.
         if pair in _NAME_PAIRS and (
-            _NAME_PAIRS[pair] != "name" or _names_people(pair[1], words, table_name, values)
+            _NAME_PAIRS[pair] != "name" or _names_people("".join(pair), words, table_name, values)
         ):
             return _NAME_PAIRS[pair]
     return None

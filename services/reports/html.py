@@ -19,6 +19,9 @@ from services.reports.quality import QUALITY_FORMULA, QUALITY_NOTES, mean_score,
 from services.reports.rows import csv_columns, fmt, sampled_label, table_label
 from utils.registry import UnknownPluginError
 
+#: The header's badge of a masked report (`says_masked` looks for it).
+MASKED_BADGE = '<span class="badge masked">Identifiers masked</span>'
+
 
 def render_html(profile: DatabaseProfile, *, log_lines: list[str]) -> str:
     """The whole report as one HTML page (UTF-8), safe to open offline.
@@ -62,9 +65,17 @@ def _csp(style: str, script: str) -> str:
     )
 
 
+def says_masked(html: str) -> bool:
+    """Whether a report page written by `render_html` says its identifiers are masked.
+
+    Values in the page are escaped, so no value can forge the badge this looks for.
+    """
+    return MASKED_BADGE in html
+
+
 def _header(profile: DatabaseProfile) -> str:
     badge = (
-        '<span class="badge masked">Identifiers masked</span>'
+        MASKED_BADGE
         if profile.masked
         else '<span class="badge unmasked">NOT masked: contains patient identifiers</span>'
     )

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.test_api_server import ApiServer, running_api_server
-from tests.e2e.test_html_report_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import services_required
 
 pytestmark = pytest.mark.e2e

@@ -8,40 +8,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Route
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile
 from services.privacy import mask_profile
 from services.reports import write_report
-from tests.servers import services_required
+from tests.e2e.browser import chromium
 from tests.unit.test_report_writer import CID_1, CID_2, CID_3, SCRIPT_VALUE, build_profile
 from utils.thai_cid import cid_checksum_ok
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROW = "#column-table tr.row[data-key='{}']"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium (Debian's), shared by the module's tests."""
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}."
-        if services_required():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class OfflinePage:

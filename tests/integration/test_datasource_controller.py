@@ -23,6 +23,7 @@ from services.errors import (
     UnknownDatabase,
 )
 from services.mapping import save_config
+from services.pipelines import StepSpec, create_pipeline
 
 
 @pytest.fixture
@@ -212,3 +213,79 @@ def test_delete_of_a_datasource_a_config_uses_is_refused_unless_forced(
     assert controller.names() == [DEMO_SOURCE, DEMO_TARGET]
     controller.delete(DEMO_TARGET, force=True)
     assert controller.names() == [DEMO_SOURCE]
+
+
+def test_form_of_starts_the_edit_form_from_the_stored_fields_without_the_password(
+    controller: DatasourceController,
+) -> None:
+    controller.add(_server_form(schema="hos"))
+
+    form = controller.form_of("hosxp main")
+
+    assert form == _server_form(password="", schema="hos")
+    assert "pw-secret-123" not in repr(form)
+
+
+def test_update_replaces_the_fields_and_a_blank_password_keeps_the_stored_one(
+    controller: DatasourceController, ctx: ServiceContext
+) -> None:
+    controller.add(_server_form())
+
+    controller.update(
+        "hosxp main", _server_form(name="hosxp replica", host="db02.hospital.local", password="")
+    )
+
+    stored = get_datasource(ctx, "hosxp replica")
+    assert (stored.host, stored.port) == ("db02.hospital.local", 3307)
+    assert ctx.secrets.decrypt(stored.password_encrypted or "") == "pw-secret-123"
+    assert controller.names() == [DEMO_SOURCE, DEMO_TARGET, "hosxp replica"]
+
+
+def test_update_replaces_or_removes_the_password_as_the_form_says(
+    controller: DatasourceController, ctx: ServiceContext
+) -> None:
+    controller.add(_server_form())
+
+    controller.update("hosxp main", _server_form(password=" new pw "))
+    assert ctx.secrets.decrypt(get_datasource(ctx, "hosxp main").password_encrypted or "") == (
+        " new pw "
+    )
+
+    controller.update("hosxp main", _server_form(password="", remove_password=True))
+    assert not get_datasource(ctx, "hosxp main").has_password
+
+
+def test_update_with_a_new_password_and_remove_ticked_changes_nothing(
+    controller: DatasourceController, ctx: ServiceContext
+) -> None:
+    controller.add(_server_form())
+
+    with pytest.raises(InvalidInput) as refused:
+        controller.update(
+            "hosxp main", _server_form(host="elsewhere", password="x", remove_password=True)
+        )
+
+    assert refused.value.message == "Type a new password or remove the stored one, not both."
+    stored = get_datasource(ctx, "hosxp main")
+    assert stored.host == "db01.hospital.local"
+    assert ctx.secrets.decrypt(stored.password_encrypted or "") == "pw-secret-123"
+
+
+def test_usage_names_the_configs_and_pipelines_that_use_a_datasource(
+    controller: DatasourceController, ctx: ServiceContext
+) -> None:
+    save_config(
+        ctx,
+        {
+            "name": "visits",
+            "target": DEMO_TARGET,
+            "source_table": "ovst",
+            "target_table": "ovst",
+            "mappings": [{"source": "vn", "target": "vn"}],
+        },
+        check_live=False,
+    )
+    create_pipeline(ctx, "nightly", [StepSpec(name="visits", config="visits")])
+
+    assert controller.usage(DEMO_TARGET) == "config visits and pipeline nightly"
+    assert controller.usage(DEMO_SOURCE) == ""

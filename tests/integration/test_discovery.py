@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
@@ -9,7 +12,7 @@ from sqlalchemy.engine import URL
 from services import datasources as ds
 from services.context import ServiceContext
 from services.datasources import discovery
-from services.demo import DEMO_SOURCE, ensure_demo
+from services.demo import DEMO_SOURCE, DEMO_TARGET, ensure_demo, is_demo_database
 from services.errors import SchemaNotFound, TableNotFound
 from tests.factories import register_server
 
@@ -140,6 +143,33 @@ def test_indexes_and_foreign_keys(ctx: ServiceContext, his: tuple[str, URL]) -> 
     )
 
 
+def test_a_whole_schema_is_described_on_one_call(ctx: ServiceContext, his: tuple[str, URL]) -> None:
+    ovst, patient = discovery.describe_schema(ctx, "his")
+    assert (ovst.name, patient.name) == ("ovst", "patient")
+    assert [c.name for c in patient.columns] == ["hn", "fname", "cid", "sex"]
+    assert patient.primary_key == ("hn",) and not patient.foreign_keys
+    assert [(fk.columns, fk.referred_table) for fk in ovst.foreign_keys] == [(("hn",), "patient")]
+    # The same answer, table by table, as describing each one on its own.
+    assert [ovst, patient] == [discovery.describe_table(ctx, "his", t) for t in ("ovst", "patient")]
+
+
+def test_a_view_asked_for_by_name_is_described_and_a_schema_lists_tables_only(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    path = tmp_path / "views.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE ward (code TEXT PRIMARY KEY, name TEXT);"
+        "CREATE VIEW ward_names AS SELECT code, name FROM ward;"
+    )
+    connection.close()
+    ds.create_datasource(ctx, name="wards", db_type="sqlite", database=str(path))
+    view = discovery.describe_table(ctx, "wards", "ward_names")
+    assert [c.name for c in view.columns] == ["code", "name"]
+    assert (view.primary_key, view.indexes, view.foreign_keys) == ((), (), ())
+    assert [t.name for t in discovery.describe_schema(ctx, "wards")] == ["ward"]
+
+
 def test_unknown_table_is_a_clear_error(ctx: ServiceContext, his: tuple[str, URL]) -> None:
     with pytest.raises(TableNotFound, match="No table 'ovst_typo'"):
         discovery.describe_table(ctx, "his", "ovst_typo")
@@ -156,6 +186,8 @@ def test_postgresql_schemas_are_respected(ctx: ServiceContext, pg_database: URL)
     )
     with pytest.raises(TableNotFound):
         discovery.describe_table(ctx, "pg", "lab_head")  # not in public
+    (lab_head,) = discovery.describe_schema(ctx, "pg", schema="lab")
+    assert (lab_head.name, lab_head.schema) == ("lab_head", "lab")
     # A datasource whose default schema is "lab" finds it unqualified.
     ds.update_datasource(ctx, "pg", schema="lab")
     assert [t.name for t in discovery.list_tables(ctx, "pg")] == ["lab_head"]
@@ -166,6 +198,7 @@ def test_mariadb_schemas_hide_the_system_ones(ctx: ServiceContext, mysql_databas
     schemas = discovery.list_schemas(ctx, "m")
     assert mysql_database.database in schemas
     assert not {"mysql", "information_schema", "performance_schema", "sys"} & set(schemas)
+    assert discovery.describe_schema(ctx, "m") == []  # a new database has no tables yet
 
 
 def test_sqlite_demo_is_discovered(ctx: ServiceContext) -> None:
@@ -183,6 +216,18 @@ def test_sqlite_demo_is_discovered(ctx: ServiceContext) -> None:
         (("doctor",), "doctor"),
     }
     assert {i.name for i in detail.indexes} == {"ix_ovst_hn", "ix_ovst_vstdate"}
+
+
+def test_demo_databases_are_known_by_their_files(ctx: ServiceContext, tmp_path: Path) -> None:
+    ensure_demo(ctx)
+    assert is_demo_database(ctx, DEMO_SOURCE) and is_demo_database(ctx, DEMO_TARGET)
+    source_file = ds.get_datasource(ctx, DEMO_SOURCE).database
+    ds.create_datasource(ctx, name="renamed demo", db_type="sqlite", database=source_file)
+    assert is_demo_database(ctx, "renamed demo")  # the same file, whatever it is called
+    other = tmp_path / "clinic.sqlite"
+    sqlite3.connect(other).close()
+    ds.update_datasource(ctx, DEMO_TARGET, database=str(other))
+    assert not is_demo_database(ctx, DEMO_TARGET)  # re-pointed: the user's database now
 
 
 def test_demo_is_created_once(ctx: ServiceContext) -> None:
@@ -209,3 +254,5 @@ def test_unknown_schema_is_a_clear_error_on_every_engine(
         discovery.list_tables(ctx, "his", schema="no_such_schema")
     with pytest.raises(SchemaNotFound):
         discovery.describe_table(ctx, "his", "ovst", schema="no_such_schema")
+    with pytest.raises(SchemaNotFound):
+        discovery.describe_schema(ctx, "his", schema="no_such_schema")

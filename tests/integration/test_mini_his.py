@@ -21,7 +21,7 @@ from mini_his.gen_mini_his import engine_for_url, generate
 from mini_his.schema import TABLE_NAMES, metadata
 from models.progress import ProgressEvent, ProgressKind
 from services.context import ServiceContext
-from services.demo import generate_mock_his
+from services.demo import generate_mock_his, planned_mock_rows
 from services.errors import InvalidInput, WriteFailed
 from tests.factories import register_server
 from tests.servers import create_database, drop_database, unique_name
@@ -210,6 +210,23 @@ def test_regenerating_replaces_the_tables_and_keep_refuses(tmp_path: Path) -> No
     engine.dispose()
 
 
+@pytest.mark.postgres
+def test_keys_added_on_postgresql_stay_inline_for_the_next_engine(
+    pg_database: URL, tmp_path: Path
+) -> None:
+    # PostgreSQL gets its foreign keys after the load (ALTER TABLE); that must not take them
+    # out of the shared tables' CREATE TABLE for an engine that declares them inline.
+    postgresql = engine_for_url(pg_database)
+    generate(postgresql, patients=5, seed=2)
+    postgresql.dispose()
+    sqlite_engine = engine_for_url(f"sqlite:///{tmp_path / 'after_pg.sqlite'}")
+    generate(sqlite_engine, patients=5, seed=2)
+    with sqlite3.connect(tmp_path / "after_pg.sqlite") as connection:
+        referred = {row[2] for row in connection.execute("PRAGMA foreign_key_list(ovst)")}
+    sqlite_engine.dispose()
+    assert referred == {"patient", "doctor", "pttype"}
+
+
 # --- service and command line -----------------------------------------------------------------
 
 
@@ -223,6 +240,7 @@ def test_service_fills_a_registered_datasource_and_reports_progress(
         ctx, datasource="mock", patients=40, visits=90, seed=5, progress=seen.append
     )
     assert counts["ovst"] == 90 and list(counts) == list(TABLE_NAMES)
+    assert planned_mock_rows(patients=40, visits=90, seed=5) == counts  # known before writing
     assert [(e.done, e.total) for e in seen if e.subject == "ovst"] == [(0, 90), (90, 90)]
     assert {e.kind for e in seen} == {ProgressKind.ADVANCED}
     engine = engine_for_url(mysql_database)
@@ -239,6 +257,8 @@ def test_service_errors_are_one_line(ctx: ServiceContext, pg_database: URL) -> N
     assert "\n" not in failure.value.message
     with pytest.raises(InvalidInput, match="Patients must be between 1"):
         generate_mock_his(ctx, datasource="nowhere", patients=0)
+    with pytest.raises(InvalidInput, match="The seed must be 0 or more"):
+        planned_mock_rows(patients=5, seed=-1)
 
 
 @pytest.fixture

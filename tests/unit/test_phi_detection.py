@@ -98,6 +98,14 @@ def test_a_title_makes_a_person_even_in_a_thing_table_and_no_values_stay_cautiou
     assert phi_kind("form_name", ["เคมีคลินิก"], "lab_head") is None
 
 
+@pytest.mark.parametrize("column", ["first_name", "last_name", "firstName"])
+def test_first_and_last_name_columns_hold_names_whatever_their_values(column: str) -> None:
+    # A mapping's target names reach the test preview: given names alone must stay masked.
+    assert phi_kind(column, ["สมศักดิ์", "มาลี", "กาญจนา"], "person") == "name"
+    assert phi_kind(column, ["Somchai"], "patient") == "name"
+    assert phi_kind("drug_first_name", ["Paracetamol"], "drugitems") is None
+
+
 @pytest.mark.parametrize(
     ("column", "kind"),
     [
