@@ -34,11 +34,6 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 60
 #: How long the page must stay idle (no script run in flight) to count as drawn.
 SETTLE_S = 0.6
-#: What a page shows while a script run is in flight.
-_RUNNING = (
-    '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], '
-    '[data-testid="stElementContainer"][data-stale="true"]'
-)
 
 
 @contextmanager
@@ -238,8 +233,9 @@ def page_errors(page: Page) -> list[str]:
 
 
 def type_in(page: Page, key: str, text: str) -> None:
-    """Type into a field of an `st.form` without committing it: Enter would submit the whole
-    form, and the form's submit button sends every field at once."""
+    """Type into a text or number input without committing it, as a person who clicks on
+    next: the value is sent when the field loses focus to that click. In an `st.form` this
+    is the way to fill a field (Enter would submit the whole form)."""
     widget(page, key).locator("input, textarea").first.fill(text)
 
 
@@ -292,3 +288,10 @@ def wait_for_progress(page: Page, pattern: str, *, timeout: float = 60) -> str:
 def selected(page: Page, key: str) -> str:
     """What the selectbox with this key shows as chosen ("" when nothing is)."""
     return widget(page, key).get_by_role("combobox").input_value()
+
+
+def wait_for_text(page: Page, text: str, *, timeout: float = 60) -> None:
+    """Wait until the page's main area shows `text`: what an action's run draws last can come
+    after the page first looks idle (a slow query, a large table)."""
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(text).first.wait_for(timeout=timeout * 1000)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from controllers.mapper_controller import MapperController
 from models.test_run import TestRunReport
+from views.components.flash import show_flash
 from views.schema_mapper.state import MapperState
 from views.shared.feedback import reported_errors
 
@@ -21,6 +22,7 @@ def draw_preview(controller: MapperController, state: MapperState) -> None:
         help="Loads one batch into the target inside a transaction that is rolled back: the "
         "transformed rows and the rows that would be rejected. Identifiers are masked.",
     )
+    show_flash(state.beside("preview"))
     report = state.preview
     if report is not None:
         _report(state, report)
@@ -31,7 +33,10 @@ def _on_preview(controller: MapperController, state: MapperState) -> None:
     if source is None or target is None or draft is None:
         return
     state.set_preview(None)
-    with reported_errors("previewing the mapping", report=state.flash_error):
+    line = state.beside("preview")
+    with reported_errors(
+        "previewing the mapping", report=lambda message: line.flash("error", message)
+    ):
         state.set_preview(controller.preview(draft, source, target[0]))
 
 

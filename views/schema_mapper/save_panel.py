@@ -9,6 +9,7 @@ import streamlit as st
 from controllers.mapper_controller import MapperController
 from controllers.mapper_draft import ERROR_POLICIES, LOAD_MODES, key_columns
 from controllers.mapper_sources import SourceTable
+from views.components.flash import show_flash
 from views.schema_mapper.state import MapperState
 from views.shared.feedback import reported_errors
 
@@ -77,6 +78,7 @@ def draw_save_panel(controller: MapperController, state: MapperState, source: So
         on_click=_on_save,
         args=(controller, state),
     )
+    show_flash(state.beside("save"))
 
 
 def _on_setting(state: MapperState, field: str) -> None:
@@ -94,8 +96,9 @@ def _on_save(controller: MapperController, state: MapperState) -> None:
     source, target, draft = state.source, state.target, state.draft
     if source is None or target is None or draft is None:
         return
-    with reported_errors("saving the config", report=state.flash_error):
+    line = state.beside("save")
+    with reported_errors("saving the config", report=lambda message: line.flash("error", message)):
         saved = controller.save(draft, source, target[0])
         state.set_draft(replace(draft, name=saved.name, loaded=saved.name))
         what = "created as v1" if saved.created else f"saved as v{saved.version}"
-        state.flash("success", f"Config {saved.name!r} {what}.")
+        line.flash("success", f"Config {saved.name!r} {what}.")

@@ -31,6 +31,11 @@ class MapperState(PageState):
         """Keep an error line for the next render (what a failed callback reports)."""
         self.flash("error", line)
 
+    def beside(self, action: str) -> PageState:
+        """The flash slot of the line drawn beside `action`'s button ("save", "preview"): those
+        buttons sit far down the page, where its top line is out of a browser's view."""
+        return PageState(self.key(f"{action}_line"), self._state)
+
     # --- the draft --------------------------------------------------------------------------
 
     @property
