@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BATS ?= bats
+BATS_ARGS ?= tests/bats
 
 .DEFAULT_GOAL := help
 .PHONY: help setup install run test lint format bench clean bytecode screenshots
@@ -37,8 +39,11 @@ install: ## Reinstall the package and its dependencies into the venv
 run: $(STAMP) bytecode ## Create the demo on first run, then start the API (:8000) and dashboard (:8501)
 	$(BIN)/his-analyzer run
 
-test: lint bytecode ## Lint, then the whole suite (unit, integration on real databases, e2e)
+# The Bash analyzer is tested by bats, on the same real databases, after pytest.
+test: lint bytecode ## Lint, then the whole suite (unit, integration on real databases, e2e, bats)
 	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	@command -v $(BATS) >/dev/null || { echo "bats is not installed (Debian: apt-get install bats)"; exit 1; }
+	$(BATS) --timing $(BATS_ARGS)
 
 screenshots: $(STAMP) bytecode ## Save a PNG of every dashboard page, with real data, to docs/screenshots/
 	HIS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider \
@@ -53,7 +58,8 @@ lint: $(STAMP) ## ruff, the import contracts of the architecture (no cycles), sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/shellcheck .ci/run $$(git ls-files '*.sh')
+	$(BIN)/shellcheck .ci/run $$(git ls-files --cached --others --exclude-standard '*.sh') \
+		tests/bats/*.bats tests/bats/*.bash tests/bats/helpers/*.bash
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

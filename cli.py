@@ -22,6 +22,7 @@ from cli_commands.mock import mock_app
 from cli_commands.pipeline import pipeline_app
 from cli_commands.plugins import list_transformers, list_validators
 from cli_commands.rejects import rejects_app
+from cli_commands.reports import report_app
 from cli_commands.runs import runs
 from cli_commands.schema import schema_app
 from cli_commands.servers import demo_app, run_servers
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.add_typer(datasource_app, name="datasource")
 app.add_typer(schema_app, name="schema")
 app.command("profile")(profile)
+app.add_typer(report_app, name="report")
 app.add_typer(mock_app, name="mock")
 app.add_typer(config_app, name="config")
 app.add_typer(map_app, name="map")

@@ -3,7 +3,9 @@
 Prints, per server and measured in the same run: our deep profile (seconds, rows/s, peak RSS
 of the profiling process), (a) one full-scan aggregate of the same table, and (b) the plain
 approach — one count/count-distinct/min/max query and one top-5 GROUP BY query per column,
-run one after another — with the ratios.
+run one after another — with the ratios; and (c) the Bash analyzer
+(analysis_report/unified_db_analyzer.sh, deep mode, through the native clients) on the same
+table, whole run including its report.
 
     python bench/bench_profile.py [--visits 1000000] [--keep]
 """
@@ -73,6 +75,27 @@ def measure_profile(url: str) -> dict:
     peak_mb = peak_rss_mb()
     return {"seconds": elapsed, "rows": table.rows_profiled, "columns": table.column_count,
             "peak_rss_mb": peak_mb}  # fmt: skip
+
+
+def bash_analyzer(url: URL) -> float:
+    """Seconds of the Bash analyzer's deep run of TABLE (its whole run: queries, DDL, report)."""
+    sampling = json.loads((ROOT / "analysis_report" / "config.json").read_text())["sampling"]
+    database = {
+        "type": "mysql" if url.get_backend_name() == "mysql" else "postgresql",
+        "host": url.host, "port": str(url.port), "name": url.database,
+        "user": url.username or "", "password": url.password or "", "schema": "", "tables": [],
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as work:
+        config = Path(work) / "config.json"
+        config.write_text(json.dumps({"database": database, "sampling": sampling}))
+        config.chmod(0o600)
+        started = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / "analysis_report" / "unified_db_analyzer.sh"), "--config", str(config),
+             "--out", str(Path(work) / "out"), "--tables", TABLE],
+            check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        return time.perf_counter() - started
 
 
 def peak_rss_mb() -> float:
@@ -162,6 +185,9 @@ def main() -> None:
             print(f"(a) full-scan agg : {scan:7.2f} s   (deep profile = {ratio:.1f}x)")
             print(f"(b) plain approach: {plain:7.2f} s   (plain / deep profile = "
                   f"{plain / ours['seconds']:.1f}x)")  # fmt: skip
+            analyzer = bash_analyzer(url)
+            print(f"(c) Bash analyzer : {analyzer:7.2f} s   (Bash / deep profile = "
+                  f"{analyzer / ours['seconds']:.2f}x)")  # fmt: skip
             if url.get_backend_name() == "mysql":
                 tuned = plain_approach(url, columns, tuned=True)
                 print(f"(b') plain, same session settings: {tuned:7.2f} s   (plain / deep "

@@ -7,6 +7,7 @@ same shape; a column either leaves out is read as "not computed".
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 from models.profile import ColumnProfile, DatabaseProfile, ProfileMode, TableProfile, ValueCount
 from services.context import ServiceContext
@@ -21,15 +22,26 @@ _DEFUSED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 def read_report_profile(ctx: ServiceContext, run_id: str) -> DatabaseProfile:
     """The profile report run `run_id` wrote, read back from its data_profile.csv.
 
-    Tables and columns come in the CSV's order (columns by position). What the CSV does not
-    hold — the engine and its version — is left empty; `masked` is True only when every column
-    of the run says so. Values are returned as the CSV holds them: a run made with masking off
-    holds identifiers in clear, so mask before showing (`services.privacy.mask_profile`).
+    See `read_profile_csv` for what is read and what is left empty. Values are returned as
+    the CSV holds them: a run made with masking off holds identifiers in clear, so mask
+    before showing (`services.privacy.mask_profile`).
 
     Raises:
         ReportRunNotFound, ReportFileNotFound: no such run, or it has no profile CSV.
     """
-    path = report_file(ctx, run_id, PROFILE_CSV).path
+    return read_profile_csv(report_file(ctx, run_id, PROFILE_CSV).path)
+
+
+def read_profile_csv(path: Path) -> DatabaseProfile:
+    """A data_profile.csv file (the Python profiler's or the Bash analyzer's) as a profile.
+
+    Tables and columns come in the CSV's order (columns by position). What the CSV does not
+    hold — the engine and its version — is left empty, the mode is deep; `masked` is False
+    (the columns keep their own `masked` flags).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     tables: dict[tuple[str, str], TableProfile] = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from models.profile import ColumnProfile, DatabaseProfile, TableProfile
 from services.reports.quality import Composition, column_scores, composition
 
-_TOP_VALUE = re.compile(r"^(?P<value>.*) \((?P<count>\d[\d,]*)\)$")
+_TOP_VALUE = re.compile(r"^(?P<value>.*) \((?P<count>\d[\d,]*)\)$", re.DOTALL)
 #: The columns of data_profile.csv, in order, each with its meaning (shown in the report and
 #: the README). Counts are over the rows profiled; an empty cell means "not computed".
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -62,11 +62,11 @@ def write_report(
         log=run_dir / "process.log",
     )
     if paths.schema_sql is not None and ddl is not None:
-        _write_atomic(paths.schema_sql, ddl.encode("utf-8"))
+        write_atomic(paths.schema_sql, ddl.encode("utf-8"))
     # utf-8-sig: the byte-order mark makes Excel on a Thai Windows read the file as UTF-8.
-    _write_atomic(paths.csv, csv_text(profile).encode("utf-8-sig"))
-    _write_atomic(paths.html, render_html(profile, log_lines=log_lines).encode("utf-8"))
-    _write_atomic(paths.log, "".join(f"{line}\n" for line in log_lines).encode("utf-8"))
+    write_atomic(paths.csv, csv_text(profile).encode("utf-8-sig"))
+    write_atomic(paths.html, render_html(profile, log_lines=log_lines).encode("utf-8"))
+    write_atomic(paths.log, "".join(f"{line}\n" for line in log_lines).encode("utf-8"))
     return paths
 
 
@@ -103,7 +103,8 @@ def _claim_run_dir(out_dir: Path, started_at: datetime) -> Path:
             suffix += 1
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file renamed over it: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
