@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Collection, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,6 +52,12 @@ class PageState:
     def forget(self, name: str) -> None:
         """Drop `name`, so a widget with that key starts again from its default."""
         self.state.pop(self.key(name), None)
+
+    def keep_choice(self, name: str, options: Collection[Any]) -> None:
+        """Forget the choice under `name` when it is no longer among `options` (a table
+        dropped, a datasource deleted elsewhere): its widget starts again from the first."""
+        if self.get(name) not in options:
+            self.forget(name)
 
     def flash(self, level: FlashLevel, message: str) -> None:
         """Keep a message for the next render (actions run in callbacks, before the page)."""

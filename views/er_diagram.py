@@ -113,8 +113,8 @@ def _on_reload(controller: ErController, state: PageState, name: str) -> None:
     ):
         schemas[name] = reloaded = controller.schema_map(name)
         state.set("schemas", schemas)
-        if state.get("table") not in reloaded.table_names:
-            state.forget("table")  # dropped since: nothing to highlight any more
+        # A table dropped since: nothing to highlight any more.
+        state.keep_choice("table", reloaded.table_names)
         state.flash(
             "success",
             f"Read {name} again: {_count(len(reloaded.tables), 'table')}, "

@@ -54,8 +54,7 @@ def render(controller: MockDataController) -> None:
         st.info("No datasource yet — add one in Settings.")
         return
     by_name = {target.name: target for target in targets}
-    if state.get("datasource") not in by_name:
-        state.forget("datasource")  # deleted elsewhere since the last run
+    state.keep_choice("datasource", by_name)  # deleted elsewhere since the last run
     # Opens on the first datasource that may be filled: the demo's own are listed, refused.
     fillable = next((index for index, target in enumerate(targets) if not target.is_demo), 0)
     name = st.selectbox(

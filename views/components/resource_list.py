@@ -68,8 +68,7 @@ def resource_list(
     keyed_table(rows, labels=labels, key=state.key("table"))
     keys = [str(getattr(row, key_column)) for row in rows]
     # Deleted elsewhere (CLI, API, another tab) since the last run: start from the first row.
-    if state.get("selected") not in keys:
-        state.forget("selected")
+    state.keep_choice("selected", keys)
     return st.selectbox(
         select_label,
         keys,

@@ -34,8 +34,7 @@ def profile_section(controller: ReportController, state: PageState, job_id: str 
 def _form(
     controller: ReportController, state: PageState, names: list[str], *, running: bool
 ) -> None:
-    if state.get("datasource") not in names:
-        state.forget("datasource")
+    state.keep_choice("datasource", names)
     datasource = st.selectbox(
         "Datasource",
         names,

@@ -86,8 +86,7 @@ def _choose_run(state: PageState, runs: list[RunRow]) -> str | None:
     handed = take(RUNS_RUN)  # another page (a pipeline's, the migration's) opened this one on it
     if handed is not None and str(handed) in by_id:
         state.set("run", str(handed))
-    if state.get("run") not in by_id:
-        state.forget("run")
+    state.keep_choice("run", by_id)
     st.subheader("One run")
     return st.selectbox(
         "Run",

@@ -22,8 +22,7 @@ def draw_column_panel(
         return
     st.subheader("4. Column details and parameters")
     names = [row.source for row in draft.rows]
-    if state.get("detail_column") not in names:
-        state.forget("detail_column")
+    state.keep_choice("detail_column", names)
     name = st.selectbox("Column", names, key=state.key("detail_column"))
     if name is None:
         return

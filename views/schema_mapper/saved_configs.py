@@ -19,8 +19,7 @@ def draw_open(controller: MapperController, state: MapperState) -> None:
         if not names:
             st.caption("No saved config yet — map a table below and save it.")
             return
-        if state.get("open_name") not in names:
-            state.forget("open_name")
+        state.keep_choice("open_name", names)
         left, right = st.columns([3, 1])
         left.selectbox("Saved config", names, key=state.key("open_name"))
         right.button("Open", key=state.key("open"), on_click=_on_open, args=(controller, state))

@@ -63,7 +63,7 @@ def _run_ref(controller: MapperController, state: MapperState) -> SourceRef | No
             "(or with `his-analyzer profile`), or read a live datasource."
         )
         return None
-    _keep_choice(state, "src_run", runs)
+    state.keep_choice("src_run", runs)
     run_id = st.selectbox("Report run", runs, key=state.key("src_run"))
     tables: list[str] | None = None
     with reported_errors("reading the report run"):
@@ -73,7 +73,7 @@ def _run_ref(controller: MapperController, state: MapperState) -> SourceRef | No
     if not tables:
         st.info(f"Report run {run_id} profiled no table.")
         return None
-    _keep_choice(state, "src_run_table", tables)
+    state.keep_choice("src_run_table", tables)
     table = st.selectbox("Table", tables, key=state.key("src_run_table"))
     return SourceRef("run", run_id, table)
 
@@ -83,7 +83,7 @@ def _live_ref(controller: MapperController, state: MapperState) -> SourceRef | N
     if not names:
         st.info("No datasource yet — add one in Settings.")
         return None
-    _keep_choice(state, "src_ds", names)
+    state.keep_choice("src_ds", names)
     datasource = st.selectbox("Source datasource", names, key=state.key("src_ds"))
     tables: list[str] | None = None
     with reported_errors("reading the source datasource's tables"):
@@ -93,15 +93,9 @@ def _live_ref(controller: MapperController, state: MapperState) -> SourceRef | N
     if not tables:
         st.info(f"{datasource} has no tables yet — choose another source datasource.")
         return None
-    _keep_choice(state, "src_table", tables)
+    state.keep_choice("src_table", tables)
     table = st.selectbox("Source table", tables, key=state.key("src_table"))
     return SourceRef("live", datasource, table)
-
-
-def _keep_choice(state: MapperState, name: str, options: list[str]) -> None:
-    # A choice that has gone (a table dropped, a run deleted) starts again from the first.
-    if state.get(name) not in options:
-        state.forget(name)
 
 
 def _on_profile(controller: MapperController, state: MapperState) -> None:

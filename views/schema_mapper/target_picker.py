@@ -66,8 +66,7 @@ def _existing(
     if not tables:
         st.info(f"{datasource} has no tables yet — choose “{NEW}” to create one from the source.")
         return None
-    if state.get("tgt_table") not in tables:
-        state.forget("tgt_table")
+    state.keep_choice("tgt_table", tables)
     table = st.selectbox("Target table", tables, key=state.key("tgt_table"))
     return TargetChoice(datasource, table)
 

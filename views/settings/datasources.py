@@ -105,8 +105,7 @@ def _table_browser(controller: DatasourceController, state: PageState, name: str
         st.info(f"{name} has no tables in its default schema.")
         return
     by_name = {table.name: table for table in tables}
-    if state.get("table_name") not in by_name:
-        state.forget("table_name")
+    state.keep_choice("table_name", by_name)
     table = st.selectbox("Table", list(by_name), key=state.key("table_name"))
     if table is None:
         return

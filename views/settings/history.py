@@ -32,8 +32,7 @@ def render(controller: ConfigController) -> None:
         st.info("No saved config yet — its versions appear here once one is saved.")
         return
     by_name = {row.name: row for row in configs}
-    if state.get("config") not in by_name:
-        state.forget("config")
+    state.keep_choice("config", by_name)
     name = st.selectbox(
         "Config",
         list(by_name),
